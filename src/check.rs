@@ -1,0 +1,736 @@
+//! Content validation: what `accueil check` reports.
+//!
+//! Structural rules (ids, references to pictograms and followups,
+//! placeholders, links, duplicate paraphrases across intents) and the FALC
+//! rules of DOMAIN.md section b that a machine can check. Errors make the
+//! check fail; warnings are advice for the writer.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::Path;
+
+use crate::content::{
+    intent_positions, placeholders, Content, Diagnostic, Intent, IntentPositions, Severity,
+};
+use crate::normalize::{is_stop_word, normalize, stem, words};
+
+/// FALC: a sentence longer than this is an error...
+pub const MAX_SENTENCE_WORDS: usize = 20;
+/// ...and longer than this, a warning.
+pub const ADVISED_SENTENCE_WORDS: usize = 12;
+/// An answer longer than this many lines is a warning.
+pub const ADVISED_ANSWER_LINES: usize = 8;
+/// Fewer paraphrases than this is a warning: the matcher needs variety.
+pub const ADVISED_QUESTIONS: usize = 12;
+
+/// Numbers written in words (FALC: numbers in digits). "un"/"une" are fine.
+const NUMBER_WORDS: &[&str] = &[
+    "deux",
+    "trois",
+    "quatre",
+    "cinq",
+    "six",
+    "sept",
+    "huit",
+    "neuf",
+    "dix",
+    "onze",
+    "douze",
+    "treize",
+    "quatorze",
+    "quinze",
+    "seize",
+    "vingt",
+    "trente",
+    "quarante",
+    "cinquante",
+    "soixante",
+    "cent",
+    "cents",
+    "mille",
+];
+
+/// Run every rule over loaded content, appending diagnostics.
+pub fn validate(content: &Content, diags: &mut Vec<Diagnostic>) {
+    let ids: BTreeSet<&str> = content.intents.iter().map(|i| i.id.as_str()).collect();
+    let mut seen_ids: BTreeMap<&str, &Path> = BTreeMap::new();
+    for intent in &content.intents {
+        let text = std::fs::read_to_string(&intent.path).unwrap_or_default();
+        let pos = intent_positions(&text).unwrap_or_default();
+        let mut push = |line: usize, severity: Severity, message: String| {
+            diags.push(Diagnostic {
+                path: intent.path.clone(),
+                line,
+                severity,
+                message,
+            });
+        };
+        if let Some(first) = seen_ids.insert(&intent.id, &intent.path) {
+            push(
+                pos.id,
+                Severity::Error,
+                format!(
+                    "duplicate intent id `{}` (also in {})",
+                    intent.id,
+                    first.display()
+                ),
+            );
+        }
+        check_intent(content, intent, &text, &pos, &ids, &mut push);
+    }
+    check_duplicate_questions(content, diags);
+    check_sites(content, diags);
+    for (k, v) in content.lexicon.chained_entries() {
+        diags.push(Diagnostic {
+            path: content.root.join("intents/lexicon.toml"),
+            line: 1,
+            severity: Severity::Warning,
+            message: format!("lexicon entry `{k}` → `{v}` is rewritten again by another entry"),
+        });
+    }
+}
+
+fn check_intent(
+    content: &Content,
+    intent: &Intent,
+    text: &str,
+    pos: &IntentPositions,
+    ids: &BTreeSet<&str>,
+    push: &mut dyn FnMut(usize, Severity, String),
+) {
+    if intent.questions.is_empty() {
+        push(pos.id, Severity::Error, "intent has no questions".into());
+    } else if intent.questions.len() < ADVISED_QUESTIONS && !intent.id.starts_with("conv.") {
+        push(
+            pos.id,
+            Severity::Warning,
+            format!(
+                "only {} questions (advised: {ADVISED_QUESTIONS} or more)",
+                intent.questions.len()
+            ),
+        );
+    }
+    if intent.answer.trim().is_empty() {
+        push(pos.answer, Severity::Error, "empty answer".into());
+    }
+    let mut seen_q: HashMap<String, usize> = HashMap::new();
+    for (k, q) in intent.questions.iter().enumerate() {
+        let line = pos.questions.get(k).copied().unwrap_or(pos.id);
+        let n = normalize(q);
+        if n.is_empty() {
+            push(
+                line,
+                Severity::Error,
+                format!("question `{q}` has no words"),
+            );
+        } else if let Some(prev) = seen_q.insert(n, line) {
+            push(
+                line,
+                Severity::Warning,
+                format!("question `{q}` repeats the one on line {prev}"),
+            );
+        }
+    }
+    for (k, p) in intent.pictos.iter().enumerate() {
+        if !content.pictos.contains_key(p) {
+            push(
+                pos.pictos.get(k).copied().unwrap_or(pos.id),
+                Severity::Error,
+                format!("unknown pictogram `{p}` (not in intents/pictos.toml)"),
+            );
+        }
+    }
+    for (k, step) in intent.steps.iter().enumerate() {
+        let line = pos.steps.get(k).copied().unwrap_or(pos.id);
+        match &step.picto {
+            Some(p) if !content.pictos.contains_key(p) => {
+                let l = pos.step_pictos.get(k).copied().flatten().unwrap_or(line);
+                push(
+                    l,
+                    Severity::Error,
+                    format!(
+                        "unknown pictogram `{p}` in step {} (not in intents/pictos.toml)",
+                        k + 1
+                    ),
+                );
+            }
+            Some(_) => {}
+            None => push(
+                line,
+                Severity::Warning,
+                format!("step {} has no pictogram", k + 1),
+            ),
+        }
+    }
+    for (k, f) in intent.followups.iter().enumerate() {
+        let line = pos.followups.get(k).copied().unwrap_or(pos.id);
+        if !ids.contains(f.as_str()) {
+            push(line, Severity::Error, format!("unknown followup `{f}`"));
+        } else if f == &intent.id {
+            push(
+                line,
+                Severity::Warning,
+                "followup points to the intent itself".into(),
+            );
+        }
+    }
+    let links = intent
+        .links
+        .iter()
+        .chain(intent.steps.iter().filter_map(|s| s.link.as_ref()));
+    for (k, link) in links.enumerate() {
+        let line = pos.link_urls.get(k).copied().unwrap_or(pos.id);
+        if !is_valid_url(&link.url) {
+            push(
+                line,
+                Severity::Error,
+                format!("link `{}` is not an http(s) URL or a placeholder", link.url),
+            );
+        }
+        if link.label.trim().is_empty() {
+            push(line, Severity::Error, "link has an empty label".into());
+        }
+    }
+    for s in &intent.sources {
+        if !is_valid_url(s) {
+            push(
+                pos.id,
+                Severity::Error,
+                format!("source `{s}` is not an http(s) URL"),
+            );
+        }
+    }
+    // Placeholders must have a generic form.
+    let texts = std::iter::once(intent.answer.as_str())
+        .chain(intent.steps.iter().map(|s| s.text.as_str()))
+        .chain(intent.links.iter().map(|l| l.url.as_str()))
+        .chain(
+            intent
+                .steps
+                .iter()
+                .filter_map(|s| s.link.as_ref())
+                .map(|l| l.url.as_str()),
+        );
+    for t in texts {
+        for (_, key) in placeholders(t) {
+            if !content.generic.values.contains_key(&key) {
+                push(line_containing(text, &format!("{{{{{key}")).unwrap_or(pos.answer), Severity::Error,
+                    format!("placeholder `{{{{{key}}}}}` has no generic value in faq/sites/_generique.toml"));
+            }
+        }
+    }
+    // FALC rules on what users read.
+    let answer_lines = intent
+        .answer
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .count();
+    if answer_lines > ADVISED_ANSWER_LINES {
+        push(
+            pos.answer,
+            Severity::Warning,
+            format!("answer has {answer_lines} lines (advised: {ADVISED_ANSWER_LINES} at most)"),
+        );
+    }
+    let readable =
+        std::iter::once(intent.answer.as_str()).chain(intent.steps.iter().map(|s| s.text.as_str()));
+    for block in readable {
+        for sentence in sentences(block) {
+            let line = line_containing(text, first_chars(&sentence, 30)).unwrap_or(pos.answer);
+            for (severity, message) in falc_problems(&sentence, &content.glossary) {
+                push(line, severity, message);
+            }
+        }
+    }
+}
+
+fn is_valid_url(url: &str) -> bool {
+    let u = url.trim();
+    if u.starts_with("{{") && u.ends_with("}}") {
+        return true;
+    }
+    (u.starts_with("https://") || u.starts_with("http://"))
+        && u.len() > 10
+        && !u.contains(char::is_whitespace)
+        && u.split("://")
+            .nth(1)
+            .is_some_and(|rest| rest.split('/').next().is_some_and(|h| h.contains('.')))
+}
+
+fn first_chars(s: &str, n: usize) -> &str {
+    match s.char_indices().nth(n) {
+        Some((i, _)) => &s[..i],
+        None => s,
+    }
+}
+
+fn line_containing(text: &str, needle: &str) -> Option<usize> {
+    if needle.is_empty() {
+        return None;
+    }
+    text.lines().position(|l| l.contains(needle)).map(|p| p + 1)
+}
+
+/// Split a text into sentences: one per line, and at `.`, `!`, `?` followed
+/// by a space (not inside numbers like 4.5 or URLs).
+pub fn sentences(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for line in text.lines() {
+        let mut current = String::new();
+        let chars: Vec<char> = line.chars().collect();
+        for (i, &c) in chars.iter().enumerate() {
+            current.push(c);
+            let end =
+                matches!(c, '.' | '!' | '?') && chars.get(i + 1).is_none_or(|n| n.is_whitespace());
+            if end {
+                let s = current.trim().to_owned();
+                if !s.is_empty() {
+                    out.push(s);
+                }
+                current.clear();
+            }
+        }
+        let s = current.trim().to_owned();
+        if !s.is_empty() {
+            out.push(s);
+        }
+    }
+    out
+}
+
+/// Words of a sentence as a reader counts them (placeholders count as one).
+pub fn sentence_words(sentence: &str) -> Vec<&str> {
+    sentence
+        .split(|c: char| c.is_whitespace() || c == '\'' || c == '’')
+        .filter(|w| w.chars().any(char::is_alphanumeric))
+        .collect()
+}
+
+/// The FALC problems of one sentence.
+pub fn falc_problems(
+    sentence: &str,
+    glossary: &BTreeMap<String, String>,
+) -> Vec<(Severity, String)> {
+    let mut found = Vec::new();
+    let ws = sentence_words(sentence);
+    if ws.len() > MAX_SENTENCE_WORDS {
+        found.push((
+            Severity::Error,
+            format!(
+                "FALC: sentence of {} words (max {MAX_SENTENCE_WORDS}): \"{}\"",
+                ws.len(),
+                first_chars(sentence, 60)
+            ),
+        ));
+    } else if ws.len() > ADVISED_SENTENCE_WORDS {
+        found.push((
+            Severity::Warning,
+            format!(
+                "FALC: sentence of {} words (advised {ADVISED_SENTENCE_WORDS}): \"{}\"",
+                ws.len(),
+                first_chars(sentence, 60)
+            ),
+        ));
+    }
+    let visible: String = strip_placeholders(sentence);
+    if visible.contains('%') || normalize(&visible).contains("pour cent") {
+        found.push((Severity::Error, "FALC: no percentages".into()));
+    }
+    if visible.contains(';') {
+        found.push((Severity::Error, "FALC: no `;` (make two sentences)".into()));
+    }
+    if has_short_date(&visible) {
+        found.push((
+            Severity::Error,
+            "FALC: write dates in full (15 mai 2026), not dd/mm/yy".into(),
+        ));
+    }
+    for raw in visible.split(|c: char| !(c.is_alphanumeric() || c == '-')) {
+        for token in raw.split('-') {
+            if token.is_empty() {
+                continue;
+            }
+            if is_roman_numeral(token) {
+                found.push((
+                    Severity::Error,
+                    format!("FALC: Roman numeral `{token}`: write it in digits"),
+                ));
+            } else if is_acronym(token) && !glossary.contains_key(token) {
+                found.push((
+                    Severity::Error,
+                    format!("FALC: acronym `{token}` is not explained in intents/glossary.toml"),
+                ));
+            }
+        }
+    }
+    let norm = normalize(&visible);
+    for w in words(&norm) {
+        if NUMBER_WORDS.contains(&w) {
+            found.push((
+                Severity::Error,
+                format!("FALC: number in words `{w}`: write it in digits"),
+            ));
+        }
+    }
+    let nw: Vec<&str> = words(&norm).collect();
+    let negations = nw.iter().filter(|w| **w == "ne" || **w == "n").count();
+    if negations >= 2 {
+        found.push((Severity::Warning, "FALC: double negation".into()));
+    }
+    for pair in nw.windows(2) {
+        let aux = matches!(
+            pair[0],
+            "est" | "sont" | "ete" | "etre" | "sera" | "seront" | "etait" | "etaient"
+        );
+        if aux && is_participle(pair[1]) && nw.contains(&"par") {
+            found.push((
+                Severity::Warning,
+                format!(
+                    "FALC: passive voice `{} {}`: prefer the active voice",
+                    pair[0], pair[1]
+                ),
+            ));
+            break;
+        }
+    }
+    found
+}
+
+fn strip_placeholders(s: &str) -> String {
+    let mut out = s.to_owned();
+    for (_, key) in placeholders(s) {
+        out = out.replace(&format!("{{{{{key}}}}}"), "X");
+    }
+    out
+}
+
+fn is_participle(w: &str) -> bool {
+    const ENDINGS: &[&str] = &[
+        "e", "es", "ee", "ees", "i", "is", "it", "u", "us", "ue", "ues",
+    ];
+    w.len() > 3
+        && ENDINGS.iter().any(|e| w.ends_with(e))
+        && !matches!(
+            w,
+            "une"
+                | "cette"
+                | "elle"
+                | "votre"
+                | "notre"
+                | "que"
+                | "possible"
+                | "valable"
+                | "gratuite"
+                | "obligatoire"
+                | "necessaire"
+        )
+}
+
+fn has_short_date(s: &str) -> bool {
+    let b: Vec<char> = s.chars().collect();
+    let is_d = |i: usize| b.get(i).is_some_and(|c| c.is_ascii_digit());
+    for i in 0..b.len() {
+        if b[i] != '/' || !is_d(i.wrapping_sub(1)) || !is_d(i + 1) {
+            continue;
+        }
+        // d/m/ or dd/mm/ followed by digits again: a short date.
+        let mut j = i + 1;
+        while is_d(j) {
+            j += 1;
+        }
+        if b.get(j) == Some(&'/') && is_d(j + 1) {
+            return true;
+        }
+    }
+    false
+}
+
+/// XIV, IIe, Ier... A single letter (I) or a word that is also an acronym
+/// of the glossary is not treated as a numeral.
+fn is_roman_numeral(token: &str) -> bool {
+    let core = token
+        .trim_end_matches("ème")
+        .trim_end_matches("eme")
+        .trim_end_matches("er")
+        .trim_end_matches('e');
+    let suffixed = core.len() != token.len();
+    !core.is_empty()
+        && core.chars().all(|c| matches!(c, 'I' | 'V' | 'X'))
+        && (core.len() >= 2 || suffixed)
+}
+
+/// Two or more capitals (digits allowed after the first letter): CAF, VLS.
+fn is_acronym(token: &str) -> bool {
+    let letters = token.chars().filter(|c| c.is_alphabetic()).count();
+    token.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+        && letters >= 2
+        && token
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+}
+
+/// Same paraphrase in two intents: an error when identical once normalised;
+/// a warning when the informative words are the same (the matcher cannot
+/// tell them apart).
+fn check_duplicate_questions(content: &Content, diags: &mut Vec<Diagnostic>) {
+    let mut exact: HashMap<String, &Intent> = HashMap::new();
+    let mut near: HashMap<Vec<String>, (&Intent, &str)> = HashMap::new();
+    for intent in &content.intents {
+        let text = std::fs::read_to_string(&intent.path).unwrap_or_default();
+        for q in &intent.questions {
+            let n = normalize(q);
+            let line = line_containing(&text, first_chars(q, 40)).unwrap_or(1);
+            if let Some(other) = exact.get(&n) {
+                if other.id != intent.id {
+                    diags.push(Diagnostic {
+                        path: intent.path.clone(),
+                        line,
+                        severity: Severity::Error,
+                        message: format!("question `{q}` is also a question of `{}`", other.id),
+                    });
+                }
+                continue;
+            }
+            exact.insert(n.clone(), intent);
+            let (ws, _) = content.lexicon.apply(words(&n));
+            let mut key: Vec<String> = ws
+                .iter()
+                .filter(|w| !is_stop_word(w))
+                .map(|w| stem(w))
+                .collect();
+            key.sort();
+            key.dedup();
+            if key.is_empty() {
+                continue;
+            }
+            if let Some((other, oq)) = near.get(&key) {
+                if other.id != intent.id {
+                    diags.push(Diagnostic {
+                        path: intent.path.clone(),
+                        line,
+                        severity: Severity::Warning,
+                        message: format!(
+                            "question `{q}` has the same words as `{oq}` of `{}`",
+                            other.id
+                        ),
+                    });
+                }
+            } else {
+                near.insert(key, (intent, q));
+            }
+        }
+    }
+}
+
+fn check_sites(content: &Content, diags: &mut Vec<Diagnostic>) {
+    for site in content.sites.values() {
+        let text = std::fs::read_to_string(&site.path).unwrap_or_default();
+        for (key, value) in &site.values {
+            let line = line_containing(&text, first_chars(value, 30)).unwrap_or(1);
+            if key != "nom" && !content.generic.values.contains_key(key) {
+                diags.push(Diagnostic {
+                    path: site.path.clone(),
+                    line,
+                    severity: Severity::Warning,
+                    message: format!(
+                        "site value `{key}` is not a known placeholder (not in _generique.toml)"
+                    ),
+                });
+            }
+            if key != "nom" && !site.sources.contains_key(key) {
+                diags.push(Diagnostic {
+                    path: site.path.clone(),
+                    line,
+                    severity: Severity::Error,
+                    message: format!("site value `{key}` has no source (add it under [sources])"),
+                });
+            }
+            for s in sentences(value) {
+                for (severity, message) in falc_problems(&s, &content.glossary) {
+                    if severity == Severity::Error {
+                        diags.push(Diagnostic {
+                            path: site.path.clone(),
+                            line,
+                            severity,
+                            message,
+                        });
+                    }
+                }
+            }
+        }
+        for (key, url) in &site.sources {
+            if !is_valid_url(url) {
+                diags.push(Diagnostic {
+                    path: site.path.clone(),
+                    line: line_containing(&text, url).unwrap_or(1),
+                    severity: Severity::Error,
+                    message: format!("source of `{key}` is not an http(s) URL"),
+                });
+            }
+        }
+    }
+}
+
+/// French syllables of a word, by vowel groups (a silent final `e` does
+/// not count). Good enough for a readability score.
+pub fn syllables(word: &str) -> usize {
+    let w = normalize(word);
+    let vowels = |c: char| matches!(c, 'a' | 'e' | 'i' | 'o' | 'u' | 'y');
+    let mut count = 0;
+    let mut prev = false;
+    for c in w.chars() {
+        let v = vowels(c);
+        if v && !prev {
+            count += 1;
+        }
+        prev = v;
+    }
+    let silent = w.len() > 3 && (w.ends_with('e') || w.ends_with("es") || w.ends_with("ent"));
+    if silent && count > 1 {
+        count -= 1;
+    }
+    count.max(1)
+}
+
+/// Readability of one intent's answer and steps.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Readability {
+    pub id: String,
+    pub sentences: usize,
+    pub words_per_sentence: f64,
+    /// Kandel & Moles: 207 − 1.015 × words/sentence − 73.6 × syllables/word.
+    pub kandel_moles: f64,
+}
+
+pub fn readability(intent: &Intent) -> Readability {
+    let mut sentences_n = 0usize;
+    let mut words_n = 0usize;
+    let mut syll = 0usize;
+    let blocks =
+        std::iter::once(intent.answer.as_str()).chain(intent.steps.iter().map(|s| s.text.as_str()));
+    for block in blocks {
+        for s in sentences(&strip_placeholders(block)) {
+            let ws = sentence_words(&s);
+            if ws.is_empty() {
+                continue;
+            }
+            sentences_n += 1;
+            words_n += ws.len();
+            syll += ws.iter().map(|w| syllables(w)).sum::<usize>();
+        }
+    }
+    let wps = if sentences_n == 0 {
+        0.0
+    } else {
+        words_n as f64 / sentences_n as f64
+    };
+    let spw = if words_n == 0 {
+        0.0
+    } else {
+        syll as f64 / words_n as f64
+    };
+    Readability {
+        id: intent.id.clone(),
+        sentences: sentences_n,
+        words_per_sentence: wps,
+        kandel_moles: 207.0 - 1.015 * wps - 73.6 * spw,
+    }
+}
+
+/// `accueil check --report`: per intent figures, then the ten hardest.
+pub fn readability_report(content: &Content) -> String {
+    use std::fmt::Write as _;
+    let mut rows: Vec<Readability> = content.intents.iter().map(readability).collect();
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "\n{:<36} {:>9} {:>14} {:>12}",
+        "intent", "sentences", "words/sentence", "Kandel-Moles"
+    );
+    for r in &rows {
+        let _ = writeln!(
+            out,
+            "{:<36} {:>9} {:>14.1} {:>12.1}",
+            r.id, r.sentences, r.words_per_sentence, r.kandel_moles
+        );
+    }
+    rows.sort_by(|a, b| a.kandel_moles.total_cmp(&b.kandel_moles));
+    let _ = writeln!(
+        out,
+        "\nhardest to read (lowest Kandel-Moles; project target ≥ 70):"
+    );
+    for r in rows.iter().take(10) {
+        let _ = writeln!(out, "  {:<36} {:>6.1}", r.id, r.kandel_moles);
+    }
+    if !rows.is_empty() {
+        let mean = rows.iter().map(|r| r.kandel_moles).sum::<f64>() / rows.len() as f64;
+        let _ = writeln!(out, "mean Kandel-Moles: {mean:.1}");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn syllable_counts() {
+        assert_eq!(syllables("carte"), 1);
+        assert_eq!(syllables("séjour"), 2);
+        assert_eq!(syllables("préfecture"), 3);
+        assert_eq!(syllables("a"), 1);
+    }
+
+    fn gloss() -> BTreeMap<String, String> {
+        let mut g = BTreeMap::new();
+        g.insert("ANEF".to_owned(), "le site".to_owned());
+        g
+    }
+
+    fn has(problems: &[(Severity, String)], sev: Severity, needle: &str) -> bool {
+        problems
+            .iter()
+            .any(|(s, m)| *s == sev && m.contains(needle))
+    }
+
+    #[test]
+    fn sentence_splitting() {
+        assert_eq!(
+            sentences("Un. Deux ? Trois\nQuatre 4.5 kW."),
+            vec!["Un.", "Deux ?", "Trois", "Quatre 4.5 kW."]
+        );
+    }
+
+    #[test]
+    fn falc_rules_table() {
+        let g = gloss();
+        let cases: &[(&str, Severity, &str)] = &[
+            ("Allez sur l'ANEF et la CAF.", Severity::Error, "acronym `CAF`"),
+            ("Cela coûte 10 % de plus.", Severity::Error, "percentages"),
+            ("Venez vite ; appelez.", Severity::Error, "`;`"),
+            ("Le XIXe siècle.", Severity::Error, "Roman numeral"),
+            ("Vous avez trois mois.", Severity::Error, "number in words"),
+            ("Venez le 03/04/26.", Severity::Error, "dates in full"),
+            ("Votre dossier est instruit par la préfecture.", Severity::Warning, "passive"),
+            ("Vous ne pouvez pas ne pas venir.", Severity::Warning, "double negation"),
+            (
+                "Un deux trois mots mots mots mots mots mots mots mots mots mots mots mots mots mots mots mots mots mots.",
+                Severity::Error,
+                "sentence of 21 words",
+            ),
+        ];
+        for (s, sev, needle) in cases {
+            let p = falc_problems(s, &g);
+            assert!(has(&p, *sev, needle), "{s}: {p:?}");
+        }
+        assert!(falc_problems("Allez sur l'ANEF avant 2 mois.", &g).is_empty());
+        assert!(falc_problems("Appelez le {{prefecture.telephone}}.", &g).is_empty());
+    }
+
+    #[test]
+    fn urls() {
+        assert!(is_valid_url("https://www.service-public.fr/x"));
+        assert!(is_valid_url("{{prefecture.rdv}}"));
+        assert!(!is_valid_url("www.service-public.fr"));
+        assert!(!is_valid_url("https://a b.fr"));
+    }
+}

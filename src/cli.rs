@@ -1,0 +1,354 @@
+//! The command line: `ask`, `match --jsonl`, `check`, `eval`, `bench`,
+//! `serve`. Output shapes of `match` and `check` are relied upon by outside
+//! tooling: keep them stable.
+
+use std::io::{BufRead, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::content::{Content, Severity};
+use crate::engine::Engine;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "accueil",
+    version,
+    about = "Front desk of French state services: FAQ matching and chat server"
+)]
+pub struct Cli {
+    /// Folder holding `faq/` and `intents/`.
+    #[arg(long, global = true, env = "ACCUEIL_CONTENT", default_value = ".")]
+    pub content: PathBuf,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Ask one question; print the reply as a person would read it.
+    Ask {
+        question: String,
+        /// Site whose values (address, hours, contact) fill the answer.
+        #[arg(long)]
+        site: Option<String>,
+        /// Also print how the question was understood.
+        #[arg(long)]
+        explain: bool,
+    },
+    /// Read one question per line on stdin, write one JSON object per line.
+    Match {
+        /// JSON lines output (the only format).
+        #[arg(long)]
+        jsonl: bool,
+    },
+    /// Validate every content file; print `file:line: message`; exit 1 on errors.
+    Check {
+        /// Also print per-intent readability figures.
+        #[arg(long)]
+        report: bool,
+        /// A catalogue TSV whose ids must all exist in the content.
+        #[arg(long)]
+        catalogue: Option<PathBuf>,
+        /// Hide warnings.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Run a `question<TAB>expected` file and print the measures.
+    Eval {
+        file: PathBuf,
+        /// List every failing question.
+        #[arg(long, short)]
+        verbose: bool,
+        /// Evaluate the files that load even if `check` finds errors
+        /// (for writers iterating on content).
+        #[arg(long)]
+        lenient: bool,
+    },
+    /// Measure load, index build and matching time.
+    Bench {
+        /// Questions to match (TSV with a question column, or one per line).
+        file: Option<PathBuf>,
+        #[arg(long, default_value_t = 200)]
+        rounds: usize,
+    },
+}
+
+pub fn run(cli: Cli) -> ExitCode {
+    match cli.command {
+        Command::Ask {
+            question,
+            site,
+            explain,
+        } => ask(&cli.content, &question, site.as_deref(), explain),
+        Command::Match { jsonl: _ } => match_jsonl(&cli.content),
+        Command::Check {
+            report,
+            catalogue,
+            quiet,
+        } => check(&cli.content, report, catalogue.as_deref(), quiet),
+        Command::Eval {
+            file,
+            verbose,
+            lenient,
+        } => eval(&cli.content, &file, verbose, lenient),
+        Command::Bench { file, rounds } => bench(&cli.content, file.as_deref(), rounds),
+    }
+}
+
+fn load(root: &Path) -> Option<Engine> {
+    match Engine::load(root) {
+        Ok(e) => Some(e),
+        Err(err) => {
+            eprintln!("accueil: cannot load the content from {}:", root.display());
+            for d in err.0.iter().filter(|d| d.severity == Severity::Error) {
+                eprintln!("{d}");
+            }
+            eprintln!("(run `accueil check` for every problem)");
+            None
+        }
+    }
+}
+
+fn ask(root: &Path, question: &str, site: Option<&str>, explain: bool) -> ExitCode {
+    let Some(engine) = load(root) else {
+        return ExitCode::from(2);
+    };
+    let site = match site {
+        Some(id) => match engine.site(id) {
+            Some(s) => Some(s),
+            None => {
+                let known: Vec<&str> = engine.content.sites.keys().map(String::as_str).collect();
+                eprintln!("accueil: unknown site `{id}` (known: {})", known.join(", "));
+                return ExitCode::from(2);
+            }
+        },
+        None => None,
+    };
+    let m = if explain {
+        engine.matcher.explain_question(question)
+    } else {
+        engine.decide(question)
+    };
+    let reply = engine.reply(&m, site);
+    print!("{}", crate::reply::to_text(&reply));
+    if explain {
+        println!(
+            "\n--- {} (confidence {:.2})",
+            m.outcome.as_str(),
+            m.confidence
+        );
+        match serde_json::to_string_pretty(
+            &serde_json::json!({ "query": m.query, "candidates": m.candidates }),
+        ) {
+            Ok(s) => println!("{s}"),
+            Err(e) => eprintln!("accueil: {e}"),
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+#[derive(serde::Serialize)]
+struct JsonCandidate<'a> {
+    intent: &'a str,
+    score: f32,
+}
+
+#[derive(serde::Serialize)]
+struct JsonMatch<'a> {
+    question: &'a str,
+    outcome: &'static str,
+    intent: Option<&'a str>,
+    confidence: f32,
+    candidates: Vec<JsonCandidate<'a>>,
+}
+
+fn match_jsonl(root: &Path) -> ExitCode {
+    let Some(engine) = load(root) else {
+        return ExitCode::from(2);
+    };
+    let stdin = std::io::stdin();
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut input = stdin.lock();
+    let mut buf = Vec::new();
+    let mut line_no = 0usize;
+    loop {
+        buf.clear();
+        match input.read_until(b'\n', &mut buf) {
+            Ok(0) => break,
+            Ok(_) => {}
+            Err(e) => {
+                eprintln!("accueil: reading stdin: {e}");
+                return ExitCode::from(2);
+            }
+        }
+        line_no += 1;
+        while buf.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
+            buf.pop();
+        }
+        let question = match std::str::from_utf8(&buf) {
+            Ok(s) => s.to_owned(),
+            Err(_) => {
+                eprintln!("accueil: line {line_no}: not valid UTF-8; invalid bytes replaced");
+                String::from_utf8_lossy(&buf).into_owned()
+            }
+        };
+        let m = engine.decide(&question);
+        let json = JsonMatch {
+            question: &question,
+            outcome: m.outcome.as_str(),
+            intent: m.intent.as_deref(),
+            confidence: m.confidence,
+            candidates: m
+                .candidates
+                .iter()
+                .map(|c| JsonCandidate {
+                    intent: &c.intent,
+                    score: c.score,
+                })
+                .collect(),
+        };
+        let written = serde_json::to_writer(&mut out, &json)
+            .map_err(std::io::Error::from)
+            .and_then(|_| out.write_all(b"\n"));
+        if let Err(e) = written {
+            // A closed pipe (`| head`) ends the run quietly.
+            if e.kind() != std::io::ErrorKind::BrokenPipe {
+                eprintln!("accueil: writing stdout: {e}");
+                return ExitCode::from(2);
+            }
+            return ExitCode::SUCCESS;
+        }
+    }
+    if let Err(e) = out.flush() {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            eprintln!("accueil: writing stdout: {e}");
+            return ExitCode::from(2);
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+fn check(root: &Path, report: bool, catalogue: Option<&Path>, quiet: bool) -> ExitCode {
+    let (content, mut diags) = Content::load_with_diagnostics(root);
+    if let Some(cat) = catalogue {
+        match std::fs::read_to_string(cat) {
+            Ok(text) => {
+                for (n, line) in text.lines().enumerate().skip(1) {
+                    let id = line.split('\t').next().unwrap_or("").trim();
+                    if !id.is_empty() && content.intent(id).is_none() {
+                        diags.push(crate::content::Diagnostic {
+                            path: cat.to_path_buf(),
+                            line: n + 1,
+                            severity: Severity::Error,
+                            message: format!("catalogue intent `{id}` is missing from the content"),
+                        });
+                    }
+                }
+            }
+            Err(e) => {
+                eprintln!("accueil: cannot read catalogue {}: {e}", cat.display());
+                return ExitCode::from(2);
+            }
+        }
+    }
+    diags.sort_by(|a, b| (&a.path, a.line, a.severity).cmp(&(&b.path, b.line, b.severity)));
+    let errors = diags
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
+    let warnings = diags.len() - errors;
+    for d in &diags {
+        if d.severity == Severity::Error || !quiet {
+            println!("{d}");
+        }
+    }
+    if report {
+        print!("{}", crate::check::readability_report(&content));
+    }
+    println!(
+        "{} intents, {} pictograms, {} sites, {} lexicon entries: {errors} error(s), {warnings} warning(s)",
+        content.intents.len(),
+        content.pictos.len(),
+        content.sites.len(),
+        content.lexicon.len()
+    );
+    if errors > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn read_text(path: &Path) -> Option<String> {
+    match std::fs::read_to_string(path) {
+        Ok(t) => Some(t),
+        Err(e) => {
+            eprintln!("accueil: cannot read {}: {e}", path.display());
+            None
+        }
+    }
+}
+
+fn eval(root: &Path, file: &Path, verbose: bool, lenient: bool) -> ExitCode {
+    let engine = if lenient {
+        Engine::from_content(Content::load_with_diagnostics(root).0)
+    } else {
+        let Some(engine) = load(root) else {
+            return ExitCode::from(2);
+        };
+        engine
+    };
+    let Some(text) = read_text(file) else {
+        return ExitCode::from(2);
+    };
+    let cases = match crate::eval::parse_tsv(&text) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("accueil: {}: {e}", file.display());
+            return ExitCode::from(2);
+        }
+    };
+    let report = crate::eval::run(&engine, &cases);
+    print!("{}", crate::eval::render(&report, verbose));
+    ExitCode::SUCCESS
+}
+
+fn bench(root: &Path, file: Option<&Path>, rounds: usize) -> ExitCode {
+    let questions: Vec<String> = match file {
+        Some(f) => {
+            let Some(text) = read_text(f) else {
+                return ExitCode::from(2);
+            };
+            text.lines()
+                .enumerate()
+                .filter(|(n, l)| !(*n == 0 && l.starts_with("question\t")))
+                .map(|(_, l)| l.split('\t').next().unwrap_or("").to_owned())
+                .filter(|q| !q.trim().is_empty())
+                .collect()
+        }
+        None => {
+            let Some(engine) = load(root) else {
+                return ExitCode::from(2);
+            };
+            engine
+                .content
+                .intents
+                .iter()
+                .filter_map(|i| i.questions.first().cloned())
+                .collect()
+        }
+    };
+    match crate::bench::run(root, &questions, rounds.max(1)) {
+        Ok(r) => {
+            print!("{}", crate::bench::render(&r));
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("accueil: {e}");
+            ExitCode::from(2)
+        }
+    }
+}

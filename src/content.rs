@@ -1,0 +1,945 @@
+//! Content: the source model, loaded from plain TOML files.
+//!
+//! One file per intent under `faq/<domain>/` and `intents/conv/`, plus the
+//! registries in `intents/` (pictograms, glossary, lexicon) and the per-site
+//! values in `faq/sites/`. Loading never drops a file silently: every
+//! problem becomes a [`Diagnostic`] naming the file and line, and any error
+//! makes [`Content::load`] fail as a whole so a server keeps its old content.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::lexicon::Lexicon;
+
+/// Largest content file we accept; a bigger one is a mistake, not content.
+const MAX_FILE_BYTES: u64 = 256 * 1024;
+
+/// The four domains of the catalogue, taken from the id prefix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Domain {
+    Sejour,
+    Ddtm,
+    FranceServices,
+    Conversation,
+}
+
+impl Domain {
+    /// The domain of an intent id, from its prefix.
+    pub fn of_id(id: &str) -> Option<Domain> {
+        match id.split('.').next()? {
+            "sejour" => Some(Domain::Sejour),
+            "ddtm" => Some(Domain::Ddtm),
+            "fs" => Some(Domain::FranceServices),
+            "conv" => Some(Domain::Conversation),
+            _ => None,
+        }
+    }
+
+    /// The folder (relative to the content root) where this domain's files live.
+    pub fn folder(self) -> &'static str {
+        match self {
+            Domain::Sejour => "faq/titres-de-sejour",
+            Domain::Ddtm => "faq/ddtm",
+            Domain::FranceServices => "faq/france-services",
+            Domain::Conversation => "intents/conv",
+        }
+    }
+
+    /// French label shown to users (menus, fallback topics).
+    pub fn label(self) -> &'static str {
+        match self {
+            Domain::Sejour => "Titres de séjour",
+            Domain::Ddtm => "Démarches DDTM",
+            Domain::FranceServices => "France services",
+            Domain::Conversation => "Conversation",
+        }
+    }
+
+    /// Short machine name, as used in evaluation reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Domain::Sejour => "sejour",
+            Domain::Ddtm => "ddtm",
+            Domain::FranceServices => "fs",
+            Domain::Conversation => "conv",
+        }
+    }
+
+    pub const ALL: [Domain; 4] = [
+        Domain::Sejour,
+        Domain::Ddtm,
+        Domain::FranceServices,
+        Domain::Conversation,
+    ];
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Link {
+    pub label: String,
+    pub url: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Step {
+    pub text: String,
+    pub picto: Option<String>,
+    pub link: Option<Link>,
+}
+
+/// One intent: what people ask and what the assistant answers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Intent {
+    pub id: String,
+    pub domain: Domain,
+    pub title: String,
+    pub questions: Vec<String>,
+    pub keywords: Vec<String>,
+    pub answer: String,
+    pub steps: Vec<Step>,
+    pub pictos: Vec<String>,
+    pub links: Vec<Link>,
+    pub followups: Vec<String>,
+    pub sources: Vec<String>,
+    pub reviewed: Option<String>,
+    pub path: PathBuf,
+}
+
+/// A pictogram of the registry: a DSFR artwork and its alt text.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Picto {
+    pub id: String,
+    /// `<category>/<name>` of the DSFR artwork pictogram.
+    pub dsfr: String,
+    pub alt: String,
+}
+
+impl Picto {
+    /// Path of the SVG as served by the web layer.
+    pub fn src(&self) -> String {
+        format!("/assets/dsfr/artwork/pictograms/{}.svg", self.dsfr)
+    }
+}
+
+/// Per-site values (a préfecture, a DDTM, a France services), flattened as
+/// `section.key` → value; the generic site holds the national wording.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Site {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    pub values: BTreeMap<String, String>,
+    pub sources: BTreeMap<String, String>,
+    pub path: PathBuf,
+}
+
+/// Where a diagnostic points, and how bad it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// One problem found in the content: `file:line: severity: message`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub path: PathBuf,
+    pub line: usize,
+    pub severity: Severity,
+    pub message: String,
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sev = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        write!(
+            f,
+            "{}:{}: {}: {}",
+            self.path.display(),
+            self.line,
+            sev,
+            self.message
+        )
+    }
+}
+
+/// The content could not be loaded; each diagnostic says where and why.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("content has {} error(s); first: {}", .0.iter().filter(|d| d.severity == Severity::Error).count(), .0.first().map(|d| d.to_string()).unwrap_or_default())]
+pub struct ContentError(pub Vec<Diagnostic>);
+
+/// All content, validated and ready to be compiled into a matcher index.
+#[derive(Debug, Clone, Default)]
+pub struct Content {
+    pub root: PathBuf,
+    pub intents: Vec<Intent>,
+    pub pictos: BTreeMap<String, Picto>,
+    pub glossary: BTreeMap<String, String>,
+    pub lexicon: Lexicon,
+    pub generic: Site,
+    pub sites: BTreeMap<String, Site>,
+    /// Warnings found while loading (errors make loading fail).
+    pub warnings: Vec<Diagnostic>,
+    /// A short fingerprint of the files, shown in metrics and health.
+    pub version: String,
+}
+
+impl Content {
+    /// Load and validate everything under `root` (the folder holding `faq/`
+    /// and `intents/`). Fails if any file has an error.
+    pub fn load(root: &Path) -> Result<Content, ContentError> {
+        let (content, diags) = Self::load_with_diagnostics(root);
+        if diags.iter().any(|d| d.severity == Severity::Error) {
+            let mut diags = diags;
+            diags.sort_by(|a, b| (a.severity, &a.path, a.line).cmp(&(b.severity, &b.path, b.line)));
+            return Err(ContentError(diags));
+        }
+        let mut content = content;
+        content.warnings = diags;
+        Ok(content)
+    }
+
+    /// Load what can be loaded and return every diagnostic (errors and
+    /// warnings), for `accueil check`.
+    pub fn load_with_diagnostics(root: &Path) -> (Content, Vec<Diagnostic>) {
+        let mut diags = Vec::new();
+        let mut content = Content {
+            root: root.to_path_buf(),
+            ..Content::default()
+        };
+        let mut hasher = Fingerprint::default();
+
+        let intents_dir = root.join("intents");
+        let faq_dir = root.join("faq");
+        for dir in [&intents_dir, &faq_dir] {
+            if !dir.is_dir() {
+                diags.push(Diagnostic {
+                    path: dir.clone(),
+                    line: 0,
+                    severity: Severity::Error,
+                    message: "folder not found (the content root must hold faq/ and intents/)"
+                        .into(),
+                });
+            }
+        }
+        if diags.iter().any(|d| d.severity == Severity::Error) {
+            return (content, diags);
+        }
+
+        content.pictos = load_registry(
+            &intents_dir.join("pictos.toml"),
+            &mut diags,
+            &mut hasher,
+            parse_pictos,
+        );
+        content.glossary = load_registry(
+            &intents_dir.join("glossary.toml"),
+            &mut diags,
+            &mut hasher,
+            parse_glossary,
+        );
+        let lexicon_path = intents_dir.join("lexicon.toml");
+        if let Some(text) = read_file(&lexicon_path, &mut diags, &mut hasher) {
+            match Lexicon::from_toml(&text) {
+                Ok(lex) => content.lexicon = lex,
+                Err(e) => diags.push(Diagnostic {
+                    path: lexicon_path.clone(),
+                    line: e.line,
+                    severity: Severity::Error,
+                    message: e.message,
+                }),
+            }
+        }
+
+        let sites_dir = faq_dir.join("sites");
+        let generic_path = sites_dir.join("_generique.toml");
+        if let Some(text) = read_file(&generic_path, &mut diags, &mut hasher) {
+            if let Some(site) = parse_site(&generic_path, &text, true, &mut diags) {
+                content.generic = site;
+            }
+        }
+        for path in toml_files(&sites_dir, &mut diags) {
+            if path == generic_path {
+                continue;
+            }
+            if let Some(text) = read_file(&path, &mut diags, &mut hasher) {
+                if let Some(site) = parse_site(&path, &text, false, &mut diags) {
+                    content.sites.insert(site.id.clone(), site);
+                }
+            }
+        }
+
+        let mut files: Vec<PathBuf> = Vec::new();
+        for domain in Domain::ALL {
+            files.extend(toml_files(&root.join(domain.folder()), &mut diags));
+        }
+        // Intent files placed in another folder of faq/ (not sites/) are
+        // loaded too, so a new domain folder is never silently ignored.
+        if let Ok(entries) = std::fs::read_dir(&faq_dir) {
+            let mut extra: Vec<PathBuf> = entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.is_dir())
+                .filter(|p| {
+                    let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+                    name != "sites"
+                        && !Domain::ALL
+                            .iter()
+                            .any(|d| d.folder() == format!("faq/{name}"))
+                })
+                .collect();
+            extra.sort();
+            for dir in extra {
+                files.extend(toml_files(&dir, &mut diags));
+            }
+        }
+        for path in files {
+            if let Some(text) = read_file(&path, &mut diags, &mut hasher) {
+                if let Some(intent) = parse_intent(&path, &text, &mut diags) {
+                    content.intents.push(intent);
+                }
+            }
+        }
+        content.intents.sort_by(|a, b| a.id.cmp(&b.id));
+        content.version = hasher.finish();
+        crate::check::validate(&content, &mut diags);
+        (content, diags)
+    }
+
+    pub fn intent(&self, id: &str) -> Option<&Intent> {
+        self.intents
+            .binary_search_by(|i| i.id.as_str().cmp(id))
+            .ok()
+            .map(|k| &self.intents[k])
+    }
+
+    /// The value of a placeholder key for a site, or its generic wording.
+    pub fn site_value<'a>(&'a self, site: Option<&'a Site>, key: &str) -> Option<&'a str> {
+        site.and_then(|s| s.values.get(key))
+            .or_else(|| self.generic.values.get(key))
+            .map(String::as_str)
+    }
+
+    /// Replace every `{{key}}` in `text` with the site's value (or the
+    /// generic wording). Unknown keys are left visible so `check` and tests
+    /// catch them, never silently emptied.
+    pub fn fill(&self, site: Option<&Site>, text: &str) -> String {
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text;
+        while let Some(start) = rest.find("{{") {
+            out.push_str(&rest[..start]);
+            let after = &rest[start + 2..];
+            match after.find("}}") {
+                Some(end) => {
+                    let key = after[..end].trim();
+                    match self.site_value(site, key) {
+                        Some(v) => out.push_str(v),
+                        None => out.push_str(&rest[start..start + 2 + end + 2]),
+                    }
+                    rest = &after[end + 2..];
+                }
+                None => {
+                    out.push_str(&rest[start..]);
+                    rest = "";
+                }
+            }
+        }
+        out.push_str(rest);
+        out
+    }
+}
+
+/// Placeholders `{{key}}` used in a text, with their byte offsets.
+pub fn placeholders(text: &str) -> Vec<(usize, String)> {
+    let mut found = Vec::new();
+    let mut from = 0;
+    while let Some(start) = text[from..].find("{{") {
+        let abs = from + start;
+        match text[abs + 2..].find("}}") {
+            Some(end) => {
+                found.push((abs, text[abs + 2..abs + 2 + end].trim().to_owned()));
+                from = abs + 2 + end + 2;
+            }
+            None => break,
+        }
+    }
+    found
+}
+
+/// 1-based line of a byte offset in a text.
+pub fn line_of(text: &str, offset: usize) -> usize {
+    let offset = offset.min(text.len());
+    text.as_bytes()[..offset]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
+}
+
+/// FNV-1a over file names and bytes: a cheap, stable content version.
+#[derive(Default)]
+struct Fingerprint(u64, bool);
+
+impl Fingerprint {
+    fn update(&mut self, bytes: &[u8]) {
+        if !self.1 {
+            self.0 = 0xcbf2_9ce4_8422_2325;
+            self.1 = true;
+        }
+        for b in bytes {
+            self.0 ^= u64::from(*b);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    fn finish(&self) -> String {
+        format!("{:016x}", self.0)
+    }
+}
+
+fn toml_files(dir: &Path, diags: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Vec::new(),
+        Err(e) => {
+            diags.push(Diagnostic {
+                path: dir.to_path_buf(),
+                line: 0,
+                severity: Severity::Error,
+                message: format!("cannot read folder: {e}"),
+            });
+            return Vec::new();
+        }
+    };
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file())
+        .filter(|p| {
+            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            if name.ends_with(".toml") {
+                true
+            } else {
+                if !name.starts_with('.') && !name.ends_with(".md") {
+                    diags.push(Diagnostic {
+                        path: p.clone(),
+                        line: 0,
+                        severity: Severity::Warning,
+                        message: "not a .toml file: ignored".into(),
+                    });
+                }
+                false
+            }
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+fn read_file(path: &Path, diags: &mut Vec<Diagnostic>, hasher: &mut Fingerprint) -> Option<String> {
+    let err = |message: String| Diagnostic {
+        path: path.to_path_buf(),
+        line: 0,
+        severity: Severity::Error,
+        message,
+    };
+    match std::fs::metadata(path) {
+        Ok(m) if m.len() > MAX_FILE_BYTES => {
+            diags.push(err(format!(
+                "file too large ({} bytes, limit {MAX_FILE_BYTES})",
+                m.len()
+            )));
+            return None;
+        }
+        Ok(_) => {}
+        Err(e) => {
+            diags.push(err(format!("cannot read file: {e}")));
+            return None;
+        }
+    }
+    match std::fs::read(path) {
+        Ok(bytes) => {
+            hasher.update(path.to_string_lossy().as_bytes());
+            hasher.update(&bytes);
+            match String::from_utf8(bytes) {
+                Ok(text) => Some(text),
+                Err(e) => {
+                    let offset = e.utf8_error().valid_up_to();
+                    let line = line_of(&String::from_utf8_lossy(&e.into_bytes()[..offset]), offset);
+                    diags.push(Diagnostic {
+                        path: path.to_path_buf(),
+                        line,
+                        severity: Severity::Error,
+                        message: "file is not valid UTF-8 text".into(),
+                    });
+                    None
+                }
+            }
+        }
+        Err(e) => {
+            diags.push(err(format!("cannot read file: {e}")));
+            None
+        }
+    }
+}
+
+/// A TOML syntax or shape error, turned into a diagnostic at its line.
+fn toml_error(path: &Path, text: &str, e: &toml::de::Error) -> Diagnostic {
+    let line = e.span().map(|s| line_of(text, s.start)).unwrap_or(1);
+    let mut message = e.message().trim().replace('\n', " ");
+    const TOP_LEVEL: &[&str] = &[
+        "`pictos`",
+        "`followups`",
+        "`sources`",
+        "`keywords`",
+        "`questions`",
+        "`answer`",
+        "`title`",
+        "`reviewed`",
+        "`id`",
+    ];
+    if message.contains("unknown field")
+        && TOP_LEVEL
+            .iter()
+            .any(|k| message.contains(&format!("unknown field {k}")))
+    {
+        message.push_str(" (a plain key written after a [[steps]] or [[links]] header belongs to that table: move it above the first header)");
+    }
+    Diagnostic {
+        path: path.to_path_buf(),
+        line,
+        severity: Severity::Error,
+        message: format!("invalid TOML: {message}"),
+    }
+}
+
+fn load_registry<T: Default>(
+    path: &Path,
+    diags: &mut Vec<Diagnostic>,
+    hasher: &mut Fingerprint,
+    parse: fn(&Path, &str, &mut Vec<Diagnostic>) -> T,
+) -> T {
+    match read_file(path, diags, hasher) {
+        Some(text) => parse(path, &text, diags),
+        None => T::default(),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPicto {
+    dsfr: Spanned<String>,
+    alt: Spanned<String>,
+}
+
+fn parse_pictos(path: &Path, text: &str, diags: &mut Vec<Diagnostic>) -> BTreeMap<String, Picto> {
+    let raw: BTreeMap<String, RawPicto> = match toml::from_str(text) {
+        Ok(r) => r,
+        Err(e) => {
+            diags.push(toml_error(path, text, &e));
+            return BTreeMap::new();
+        }
+    };
+    let mut out = BTreeMap::new();
+    for (id, p) in raw {
+        let dsfr = p.dsfr.get_ref();
+        let ok = dsfr.split('/').count() == 2
+            && dsfr
+                .split('/')
+                .all(|s| !s.is_empty() && s.chars().all(|c| c.is_ascii_lowercase() || c == '-'));
+        if !ok {
+            diags.push(Diagnostic {
+                path: path.to_path_buf(),
+                line: line_of(text, p.dsfr.span().start),
+                severity: Severity::Error,
+                message: format!(
+                    "pictogram `{id}`: dsfr must be `<category>/<name>`, got `{dsfr}`"
+                ),
+            });
+        }
+        if p.alt.get_ref().trim().is_empty() {
+            diags.push(Diagnostic {
+                path: path.to_path_buf(),
+                line: line_of(text, p.alt.span().start),
+                severity: Severity::Error,
+                message: format!("pictogram `{id}` has an empty alt text"),
+            });
+        }
+        out.insert(
+            id.clone(),
+            Picto {
+                id,
+                dsfr: p.dsfr.into_inner(),
+                alt: p.alt.into_inner(),
+            },
+        );
+    }
+    out
+}
+
+fn parse_glossary(
+    path: &Path,
+    text: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> BTreeMap<String, String> {
+    match toml::from_str::<BTreeMap<String, String>>(text) {
+        Ok(g) => g,
+        Err(e) => {
+            diags.push(toml_error(path, text, &e));
+            BTreeMap::new()
+        }
+    }
+}
+
+fn parse_site(path: &Path, text: &str, generic: bool, diags: &mut Vec<Diagnostic>) -> Option<Site> {
+    let table: toml::Table = match toml::from_str(text) {
+        Ok(t) => t,
+        Err(e) => {
+            diags.push(toml_error(path, text, &e));
+            return None;
+        }
+    };
+    let stem = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("")
+        .to_owned();
+    let mut site = Site {
+        path: path.to_path_buf(),
+        ..Site::default()
+    };
+    let mut bad = |message: String| {
+        diags.push(Diagnostic {
+            path: path.to_path_buf(),
+            line: 1,
+            severity: Severity::Error,
+            message,
+        });
+    };
+    for (key, value) in table {
+        match (key.as_str(), value) {
+            ("id", toml::Value::String(s)) => site.id = s,
+            ("nom", toml::Value::String(s)) | ("name", toml::Value::String(s)) => {
+                site.name = s.clone();
+                site.values.insert("nom".into(), s);
+            }
+            ("kind", toml::Value::String(s)) => site.kind = s,
+            ("sources", toml::Value::Table(t)) => {
+                for (k, v) in t {
+                    match v {
+                        toml::Value::String(s) => {
+                            site.sources.insert(k, s);
+                        }
+                        _ => bad(format!("sources.{k} must be a URL string")),
+                    }
+                }
+            }
+            (_, toml::Value::String(s)) => {
+                site.values.insert(key, s);
+            }
+            (section, toml::Value::Table(t)) => {
+                for (k, v) in t {
+                    match v {
+                        toml::Value::String(s) => {
+                            site.values.insert(format!("{section}.{k}"), s);
+                        }
+                        _ => bad(format!("{section}.{k} must be a string")),
+                    }
+                }
+            }
+            (k, _) => bad(format!("`{k}` must be a string or a table of strings")),
+        }
+    }
+    if generic {
+        site.id = String::new();
+    } else {
+        if site.id.is_empty() {
+            site.id = stem.clone();
+        }
+        if site.id != stem {
+            bad(format!(
+                "site id `{}` must match the file name `{stem}`",
+                site.id
+            ));
+        }
+        if !site
+            .id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+        {
+            bad(format!(
+                "site id `{}` must use lowercase letters, digits, - or _",
+                site.id
+            ));
+        }
+        if site.name.is_empty() {
+            bad("site has no `nom`".into());
+        }
+    }
+    Some(site)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLink {
+    label: String,
+    url: Spanned<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStep {
+    text: Spanned<String>,
+    picto: Option<Spanned<String>>,
+    link: Option<RawLink>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawIntent {
+    id: Spanned<String>,
+    title: Option<String>,
+    questions: Vec<Spanned<String>>,
+    #[serde(default)]
+    keywords: Vec<String>,
+    answer: Spanned<String>,
+    #[serde(default)]
+    steps: Vec<RawStep>,
+    #[serde(default)]
+    pictos: Vec<Spanned<String>>,
+    #[serde(default)]
+    links: Vec<RawLink>,
+    #[serde(default)]
+    followups: Vec<Spanned<String>>,
+    #[serde(default)]
+    sources: Vec<String>,
+    reviewed: Option<toml::Value>,
+}
+
+/// Source positions of an intent's parts, kept for `check` to report lines.
+pub(crate) fn intent_positions(text: &str) -> Option<IntentPositions> {
+    let raw: RawIntent = toml::from_str(text).ok()?;
+    Some(IntentPositions {
+        id: line_of(text, raw.id.span().start),
+        answer: line_of(text, raw.answer.span().start),
+        questions: raw
+            .questions
+            .iter()
+            .map(|q| line_of(text, q.span().start))
+            .collect(),
+        steps: raw
+            .steps
+            .iter()
+            .map(|s| line_of(text, s.text.span().start))
+            .collect(),
+        step_pictos: raw
+            .steps
+            .iter()
+            .map(|s| s.picto.as_ref().map(|p| line_of(text, p.span().start)))
+            .collect(),
+        pictos: raw
+            .pictos
+            .iter()
+            .map(|p| line_of(text, p.span().start))
+            .collect(),
+        followups: raw
+            .followups
+            .iter()
+            .map(|f| line_of(text, f.span().start))
+            .collect(),
+        link_urls: raw
+            .links
+            .iter()
+            .map(|l| line_of(text, l.url.span().start))
+            .chain(
+                raw.steps
+                    .iter()
+                    .filter_map(|s| s.link.as_ref())
+                    .map(|l| line_of(text, l.url.span().start)),
+            )
+            .collect(),
+    })
+}
+
+/// Line numbers of an intent file's parts.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct IntentPositions {
+    pub id: usize,
+    pub answer: usize,
+    pub questions: Vec<usize>,
+    pub steps: Vec<usize>,
+    pub step_pictos: Vec<Option<usize>>,
+    pub pictos: Vec<usize>,
+    pub followups: Vec<usize>,
+    /// Links first, then step links, in order.
+    pub link_urls: Vec<usize>,
+}
+
+fn parse_intent(path: &Path, text: &str, diags: &mut Vec<Diagnostic>) -> Option<Intent> {
+    let raw: RawIntent = match toml::from_str(text) {
+        Ok(r) => r,
+        Err(e) => {
+            diags.push(toml_error(path, text, &e));
+            return None;
+        }
+    };
+    let id_line = line_of(text, raw.id.span().start);
+    let id = raw.id.into_inner();
+    let err = |line: usize, message: String| Diagnostic {
+        path: path.to_path_buf(),
+        line,
+        severity: Severity::Error,
+        message,
+    };
+    let Some(domain) = Domain::of_id(&id) else {
+        diags.push(err(
+            id_line,
+            format!("intent id `{id}` must start with sejour., ddtm., fs. or conv."),
+        ));
+        return None;
+    };
+    let valid_id = id.split_once('.').is_some_and(|(_, rest)| {
+        !rest.is_empty()
+            && rest
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    });
+    if !valid_id {
+        diags.push(err(
+            id_line,
+            format!("intent id `{id}`: after the prefix use lowercase letters, digits and _"),
+        ));
+    }
+    if let Some(name) = path.file_stem().and_then(|s| s.to_str()) {
+        let expected = id.split_once('.').map(|(_, r)| r).unwrap_or("");
+        if name != expected {
+            diags.push(err(
+                id_line,
+                format!(
+                    "file name `{name}.toml` does not match id `{id}` (expected `{expected}.toml`)"
+                ),
+            ));
+        }
+    }
+    let reviewed = match raw.reviewed {
+        None => None,
+        Some(toml::Value::String(s)) => Some(s),
+        Some(toml::Value::Datetime(d)) => Some(d.to_string()),
+        Some(_) => {
+            diags.push(err(
+                id_line,
+                "`reviewed` must be a date like 2026-11-22".into(),
+            ));
+            None
+        }
+    };
+    let link = |l: RawLink| Link {
+        label: l.label,
+        url: l.url.into_inner(),
+    };
+    Some(Intent {
+        title: raw.title.unwrap_or_else(|| id.clone()),
+        id,
+        domain,
+        questions: raw.questions.into_iter().map(Spanned::into_inner).collect(),
+        keywords: raw.keywords,
+        answer: raw.answer.into_inner().trim().to_owned(),
+        steps: raw
+            .steps
+            .into_iter()
+            .map(|s| Step {
+                text: s.text.into_inner(),
+                picto: s.picto.map(Spanned::into_inner),
+                link: s.link.map(link),
+            })
+            .collect(),
+        pictos: raw.pictos.into_iter().map(Spanned::into_inner).collect(),
+        links: raw.links.into_iter().map(link).collect(),
+        followups: raw.followups.into_iter().map(Spanned::into_inner).collect(),
+        sources: raw.sources,
+        reviewed,
+        path: path.to_path_buf(),
+    })
+}
+
+/// Ids of all intents, for quick membership tests.
+pub fn id_set(content: &Content) -> BTreeSet<&str> {
+    content.intents.iter().map(|i| i.id.as_str()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_found_and_filled() {
+        let mut c = Content::default();
+        c.generic
+            .values
+            .insert("prefecture.nom".into(), "votre préfecture".into());
+        let mut site = Site::default();
+        site.values.insert(
+            "prefecture.nom".into(),
+            "la préfecture de la Moselle".into(),
+        );
+        let t = "Allez à {{prefecture.nom}} ou {{ inconnu }}.";
+        assert_eq!(
+            c.fill(None, t),
+            "Allez à votre préfecture ou {{ inconnu }}."
+        );
+        assert_eq!(
+            c.fill(Some(&site), t),
+            "Allez à la préfecture de la Moselle ou {{ inconnu }}."
+        );
+        assert_eq!(
+            placeholders(t),
+            vec![(9, "prefecture.nom".into()), (31, "inconnu".into())]
+        );
+        assert_eq!(c.fill(None, "a {{ b"), "a {{ b");
+    }
+
+    #[test]
+    fn line_numbers() {
+        assert_eq!(line_of("a\nb\nc", 0), 1);
+        assert_eq!(line_of("a\nb\nc", 2), 2);
+        assert_eq!(line_of("a\nb\nc", 99), 3);
+    }
+
+    #[test]
+    fn domains_from_ids() {
+        assert_eq!(Domain::of_id("sejour.x"), Some(Domain::Sejour));
+        assert_eq!(Domain::of_id("fs.x"), Some(Domain::FranceServices));
+        assert_eq!(Domain::of_id("autre.x"), None);
+    }
+
+    #[test]
+    fn bad_toml_gives_line() {
+        let mut d = Vec::new();
+        let r = parse_intent(
+            Path::new("x/bonjour.toml"),
+            "id = \"conv.bonjour\"\nquestions = [\n  \"a\",\n  oops\n]\nanswer = \"b\"\n",
+            &mut d,
+        );
+        assert!(r.is_none());
+        assert_eq!(d[0].line, 4, "{}", d[0]);
+        assert!(d[0]
+            .to_string()
+            .starts_with("x/bonjour.toml:4: error: invalid TOML"));
+    }
+
+    #[test]
+    fn unknown_field_is_an_error() {
+        let mut d = Vec::new();
+        let r = parse_intent(
+            Path::new("x/bonjour.toml"),
+            "id = \"conv.bonjour\"\nquestions = [\"a\"]\nanswer = \"b\"\nanwser = \"c\"\n",
+            &mut d,
+        );
+        assert!(r.is_none());
+        assert!(d[0].message.contains("anwser"), "{}", d[0]);
+    }
+}

@@ -1,0 +1,447 @@
+//! The index: content compiled for fast matching.
+//!
+//! Every paraphrase, title and keyword of every intent becomes a *document*:
+//! a set of stemmed terms. The index keeps an inverted list per term,
+//! IDF-style weights (rare terms weigh more), and the surface words of the
+//! vocabulary with their deletion neighbourhoods, so that a misspelt word
+//! of a question finds its vocabulary word in a few hash look-ups
+//! (SymSpell) before `strsim` confirms the distance. The index is immutable:
+//! a content reload builds a new one.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::content::Content;
+use crate::lexicon::{Lexicon, Rewrite};
+use crate::normalize::{is_stop_word, is_weak_word, normalize, stem, words};
+
+/// Typo budget by word length (characters), as in meilisearch: no typo
+/// below 5 letters, one below 9, two beyond.
+pub const MIN_LEN_ONE_TYPO: usize = 5;
+pub const MIN_LEN_TWO_TYPOS: usize = 9;
+/// A truncated word ("renouv") may match the words it starts, from this length.
+pub const MIN_PREFIX_LEN: usize = 5;
+
+/// Allowed edit distance for a word of `len` characters.
+pub fn typo_budget(len: usize) -> usize {
+    if len >= MIN_LEN_TWO_TYPOS {
+        2
+    } else if len >= MIN_LEN_ONE_TYPO {
+        1
+    } else {
+        0
+    }
+}
+
+/// Weight factor of weak words (greetings, question words) and numbers...
+pub const WEAK_FACTOR: f32 = 0.25;
+/// ...whose weight is capped at this: rare in the content (only
+/// `conv.merci` says "merci") does not make them informative.
+pub const WEAK_MAX: f32 = 0.5;
+
+pub type TermId = u32;
+
+/// A document: one paraphrase (or title, or keyword) of one intent.
+#[derive(Debug, Clone)]
+pub struct Doc {
+    pub intent: u32,
+    pub text: String,
+    pub terms: Vec<TermId>,
+    /// Sum of the weights of its terms.
+    pub weight: f32,
+}
+
+/// How a word of the question was found in the vocabulary.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Found {
+    /// The word itself (after normalisation) is in the vocabulary.
+    Exact,
+    /// Another form of the word (same stem) is.
+    Stem,
+    /// A misspelling forgiven at this edit distance.
+    Typo { distance: usize, corrected: String },
+    /// A truncated word completed.
+    Prefix { completed: String },
+    /// Not in the vocabulary: it lowers the confidence.
+    Unknown,
+}
+
+/// One term of an analysed question.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct QueryTerm {
+    /// The word as normalised (after the lexicon).
+    pub word: String,
+    #[serde(skip)]
+    pub term: Option<TermId>,
+    pub found: Found,
+    /// Its weight in the question.
+    pub weight: f32,
+    /// The share of that weight it brings when it matches (typos cost).
+    #[serde(skip)]
+    pub credit: f32,
+}
+
+/// A question after analysis.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Query {
+    /// The question normalised and rewritten by the lexicon.
+    pub normalized: String,
+    pub terms: Vec<QueryTerm>,
+    pub rewrites: Vec<Rewrite>,
+}
+
+impl Query {
+    /// Total weight of the question's informative words.
+    pub fn weight(&self) -> f32 {
+        self.terms.iter().map(|t| t.weight).sum()
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Index {
+    pub(crate) terms: HashMap<String, TermId>,
+    pub(crate) term_names: Vec<String>,
+    /// Weight of each term (IDF over intents, reduced for weak words).
+    pub(crate) weights: Vec<f32>,
+    /// Documents containing each term.
+    pub(crate) postings: Vec<Vec<u32>>,
+    /// Intents containing each term (deduplicated).
+    pub(crate) intent_postings: Vec<Vec<u32>>,
+    pub(crate) docs: Vec<Doc>,
+    /// Intent ids, by intent number (same order as the content).
+    pub(crate) intent_ids: Vec<String>,
+    /// Surface words of the vocabulary → their term.
+    surface: HashMap<String, TermId>,
+    /// Sorted surface words, for prefix completion.
+    sorted_surface: Vec<String>,
+    /// Deletion variant → surface words it comes from (SymSpell).
+    deletes: HashMap<String, Vec<u32>>,
+    surface_list: Vec<String>,
+    /// Weight given to a word the vocabulary does not know.
+    pub(crate) unknown_weight: f32,
+    /// Whole paraphrases (normalised, after the lexicon) → the intents that
+    /// have them: a question typed exactly as a paraphrase needs no scoring.
+    pub(crate) exact: HashMap<String, Vec<u32>>,
+    lexicon: Lexicon,
+}
+
+/// Words of a text after normalisation and the lexicon, stop words removed;
+/// also the whole rewritten text, for exact matches.
+fn content_words(lexicon: &Lexicon, text: &str) -> (Vec<String>, Vec<Rewrite>, String) {
+    let normalized = normalize(text);
+    let (rewritten, fired) = lexicon.apply(words(&normalized));
+    let whole = rewritten.join(" ");
+    let kept = rewritten.into_iter().filter(|w| !is_stop_word(w)).collect();
+    (kept, fired, whole)
+}
+
+fn is_number(word: &str) -> bool {
+    word.chars().all(|c| c.is_ascii_digit())
+}
+
+impl Index {
+    /// Compile the content. Deterministic: the same content gives the same index.
+    pub fn build(content: &Content) -> Index {
+        let mut ix = Index {
+            lexicon: content.lexicon.clone(),
+            ..Index::default()
+        };
+        let mut df: Vec<HashSet<u32>> = Vec::new();
+        for (n, intent) in content.intents.iter().enumerate() {
+            let n = n as u32;
+            ix.intent_ids.push(intent.id.clone());
+            let texts = intent
+                .questions
+                .iter()
+                .chain(std::iter::once(&intent.title))
+                .chain(intent.keywords.iter());
+            for text in texts {
+                let (ws, _, whole) = content_words(&ix.lexicon, text);
+                if !whole.is_empty() {
+                    let owners = ix.exact.entry(whole).or_default();
+                    if !owners.contains(&n) {
+                        owners.push(n);
+                    }
+                }
+                let mut terms = Vec::with_capacity(ws.len());
+                for w in ws {
+                    let id = ix.intern(&w, &mut df);
+                    df[id as usize].insert(n);
+                    if !terms.contains(&id) {
+                        terms.push(id);
+                    }
+                }
+                if terms.is_empty() {
+                    continue;
+                }
+                ix.docs.push(Doc {
+                    intent: n,
+                    text: text.clone(),
+                    terms,
+                    weight: 0.0,
+                });
+            }
+        }
+        let n_intents = content.intents.len().max(1) as f32;
+        ix.weights = ix
+            .term_names
+            .iter()
+            .enumerate()
+            .map(|(t, name)| {
+                let idf = (1.0 + n_intents / df[t].len().max(1) as f32).ln();
+                if is_weak_word(name) || is_number(name) {
+                    (idf * WEAK_FACTOR).min(WEAK_MAX)
+                } else {
+                    idf
+                }
+            })
+            .collect();
+        // Unknown words weigh like a word seen in about two intents: they
+        // matter (an out-of-scope question is mostly unknown words) without
+        // drowning a long question that has its key words.
+        ix.unknown_weight = (1.0 + n_intents / 2.0).ln();
+        ix.postings = vec![Vec::new(); ix.term_names.len()];
+        for (d, doc) in ix.docs.iter_mut().enumerate() {
+            doc.weight = doc.terms.iter().map(|&t| ix.weights[t as usize]).sum();
+            for &t in &doc.terms {
+                ix.postings[t as usize].push(d as u32);
+            }
+        }
+        ix.intent_postings = df
+            .into_iter()
+            .map(|s| {
+                let mut v: Vec<u32> = s.into_iter().collect();
+                v.sort_unstable();
+                v
+            })
+            .collect();
+        let mut sorted: Vec<String> = ix.surface.keys().cloned().collect();
+        sorted.sort();
+        ix.sorted_surface = sorted.clone();
+        for (i, w) in sorted.iter().enumerate() {
+            let budget = typo_budget(w.chars().count());
+            if budget == 0 {
+                continue;
+            }
+            ix.deletes.entry(w.clone()).or_default().push(i as u32);
+            for v in deletion_variants(w, budget) {
+                ix.deletes.entry(v).or_default().push(i as u32);
+            }
+        }
+        ix.surface_list = sorted;
+        ix
+    }
+
+    fn intern(&mut self, word: &str, df: &mut Vec<HashSet<u32>>) -> TermId {
+        let s = stem(word);
+        let id = match self.terms.get(&s) {
+            Some(&id) => id,
+            None => {
+                let id = self.term_names.len() as TermId;
+                self.terms.insert(s.clone(), id);
+                self.term_names.push(s);
+                df.push(HashSet::new());
+                id
+            }
+        };
+        self.surface.entry(word.to_owned()).or_insert(id);
+        id
+    }
+
+    pub fn intent_count(&self) -> usize {
+        self.intent_ids.len()
+    }
+
+    pub fn doc_count(&self) -> usize {
+        self.docs.len()
+    }
+
+    pub fn vocabulary_len(&self) -> usize {
+        self.term_names.len()
+    }
+
+    /// Analyse a question: normalise, apply the lexicon, drop stop words,
+    /// find each word in the vocabulary (exactly, by stem, forgiving typos,
+    /// or completing a truncated word).
+    pub fn analyze(&self, question: &str) -> Query {
+        let (ws, rewrites, normalized) = content_words(&self.lexicon, question);
+        let mut terms: Vec<QueryTerm> = Vec::with_capacity(ws.len());
+        for w in ws {
+            let qt = self.find(&w);
+            // A word repeated, or two words with one stem, count once.
+            let dup = terms.iter().any(|t| match (t.term, qt.term) {
+                (Some(a), Some(b)) => a == b,
+                _ => t.word == qt.word,
+            });
+            if !dup {
+                terms.push(qt);
+            }
+        }
+        Query {
+            normalized,
+            terms,
+            rewrites,
+        }
+    }
+
+    fn find(&self, word: &str) -> QueryTerm {
+        let weak = is_weak_word(word) || is_number(word);
+        let with = |term: TermId, found: Found, credit: f32| QueryTerm {
+            word: word.to_owned(),
+            term: Some(term),
+            found,
+            weight: self.weights[term as usize],
+            credit,
+        };
+        if let Some(&t) = self.surface.get(word) {
+            return with(t, Found::Exact, 1.0);
+        }
+        if let Some(&t) = self.terms.get(&stem(word)) {
+            return with(t, Found::Stem, 1.0);
+        }
+        let len = word.chars().count();
+        if !weak {
+            if let Some((corrected, distance)) = self.correct(word) {
+                let t = self.surface[&corrected];
+                // Each forgiven edit costs a little confidence.
+                let credit = 1.0 - 0.12 * distance as f32;
+                return with(
+                    t,
+                    Found::Typo {
+                        distance,
+                        corrected,
+                    },
+                    credit,
+                );
+            }
+            if len >= MIN_PREFIX_LEN {
+                if let Some(completed) = self.complete(word) {
+                    let t = self.surface[&completed];
+                    return with(t, Found::Prefix { completed }, 0.85);
+                }
+            }
+        }
+        let weight = if weak {
+            self.unknown_weight * WEAK_FACTOR
+        } else {
+            self.unknown_weight
+        };
+        QueryTerm {
+            word: word.to_owned(),
+            term: None,
+            found: Found::Unknown,
+            weight,
+            credit: 0.0,
+        }
+    }
+
+    /// The closest vocabulary word within the typo budget. A typo on the
+    /// first letter counts double (people rarely miss the first letter).
+    fn correct(&self, word: &str) -> Option<(String, usize)> {
+        let len = word.chars().count();
+        let budget = typo_budget(len);
+        if budget == 0 {
+            return None;
+        }
+        let mut seen: HashSet<u32> = HashSet::new();
+        let mut best: Option<(usize, usize, u32)> = None;
+        let variants = deletion_variants(word, budget);
+        for v in variants.iter().chain(std::iter::once(&word.to_owned())) {
+            let Some(cands) = self.deletes.get(v) else {
+                continue;
+            };
+            for &c in cands {
+                if !seen.insert(c) {
+                    continue;
+                }
+                let cand = &self.surface_list[c as usize];
+                let mut d = strsim::damerau_levenshtein(word, cand);
+                if word.chars().next() != cand.chars().next() {
+                    d += 1;
+                }
+                let cand_budget = typo_budget(cand.chars().count()).max(budget);
+                if d == 0 || d > budget.min(cand_budget) {
+                    continue;
+                }
+                let len_gap = len.abs_diff(cand.chars().count());
+                let key = (d, len_gap, c);
+                if best.is_none_or(|b| key < b) {
+                    best = Some(key);
+                }
+            }
+        }
+        best.map(|(d, _, c)| (self.surface_list[c as usize].clone(), d))
+    }
+
+    /// The most common vocabulary word that starts with `prefix`.
+    fn complete(&self, prefix: &str) -> Option<String> {
+        let start = self.sorted_surface.partition_point(|w| w.as_str() < prefix);
+        self.sorted_surface[start..]
+            .iter()
+            .take_while(|w| w.starts_with(prefix))
+            .max_by(|a, b| {
+                let wa = self.intent_postings[self.surface[*a] as usize].len();
+                let wb = self.intent_postings[self.surface[*b] as usize].len();
+                wa.cmp(&wb).then_with(|| b.cmp(a))
+            })
+            .cloned()
+    }
+
+    /// The one intent that has this exact paraphrase, if only one has it.
+    pub fn exact_intent(&self, normalized: &str) -> Option<u32> {
+        match self.exact.get(normalized).map(Vec::as_slice) {
+            Some([one]) => Some(*one),
+            _ => None,
+        }
+    }
+
+    pub fn term_name(&self, t: TermId) -> &str {
+        &self.term_names[t as usize]
+    }
+}
+
+/// All strings obtained by deleting up to `max` characters (SymSpell).
+fn deletion_variants(word: &str, max: usize) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut frontier = vec![word.chars().collect::<Vec<char>>()];
+    let mut seen: HashSet<Vec<char>> = HashSet::new();
+    for _ in 0..max {
+        let mut next = Vec::new();
+        for w in &frontier {
+            if w.len() <= 1 {
+                continue;
+            }
+            for i in 0..w.len() {
+                let mut v = w.clone();
+                v.remove(i);
+                if seen.insert(v.clone()) {
+                    out.push(v.iter().collect());
+                    next.push(v);
+                }
+            }
+        }
+        frontier = next;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn budgets_follow_word_length() {
+        assert_eq!(typo_budget(4), 0);
+        assert_eq!(typo_budget(5), 1);
+        assert_eq!(typo_budget(8), 1);
+        assert_eq!(typo_budget(9), 2);
+    }
+
+    #[test]
+    fn deletion_variants_cover_distance_two() {
+        let v = deletion_variants("abcd", 2);
+        assert!(v.contains(&"abc".to_owned()));
+        assert!(v.contains(&"ad".to_owned()));
+        assert!(!v.contains(&"a".to_owned()));
+    }
+}

@@ -1,0 +1,23 @@
+//! accueil: the conversational front desk of French state services.
+//!
+//! The engine is a library, used by the `accueil` binary and the tests.
+//! Dependencies point one way: [`normalize`] → [`lexicon`] → [`content`] →
+//! [`index`] → [`matcher`] → [`reply`]; [`engine`] ties them together.
+//! See ARCHITECTURE.md for one question followed through the code.
+
+pub mod bench;
+pub mod check;
+pub mod cli;
+pub mod content;
+pub mod engine;
+pub mod eval;
+pub mod index;
+pub mod lexicon;
+pub mod matcher;
+pub mod normalize;
+pub mod reply;
+
+pub use content::{Content, ContentError, Diagnostic, Domain, Intent, Severity, Site};
+pub use engine::Engine;
+pub use matcher::{Candidate, Match, Matcher, Outcome, Params};
+pub use reply::Reply;

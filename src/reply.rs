@@ -1,0 +1,212 @@
+//! Replies: what the person reads, built from a match and a site.
+//!
+//! The same structure feeds the command line (`ask`), the JSON of
+//! `match`, and the chat API: text, numbered steps with their pictogram,
+//! links, and quick replies. Site placeholders are filled here, so nothing
+//! above this module sees `{{...}}`.
+
+use crate::content::{Content, Intent, Link, Site};
+use crate::matcher::{Match, Outcome};
+
+/// Intents offered as topics when the assistant does not know.
+pub const MAIN_TOPICS: &[&str] = &[
+    "sejour.renouvellement",
+    "sejour.rendez_vous",
+    "ddtm.contact_ddtm",
+    "fs.quest_ce_que",
+];
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PictoRef {
+    pub id: String,
+    pub alt: String,
+    pub src: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ReplyStep {
+    pub n: usize,
+    pub text: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub picto: Option<PictoRef>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub link: Option<Link>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct QuickReply {
+    pub label: String,
+    pub payload: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
+pub struct Reply {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    pub text: String,
+    pub steps: Vec<ReplyStep>,
+    pub pictos: Vec<PictoRef>,
+    pub links: Vec<Link>,
+    pub quick_replies: Vec<QuickReply>,
+}
+
+fn picto(content: &Content, id: &str) -> Option<PictoRef> {
+    content.pictos.get(id).map(|p| PictoRef {
+        id: p.id.clone(),
+        alt: p.alt.clone(),
+        src: p.src(),
+    })
+}
+
+fn link(content: &Content, site: Option<&Site>, l: &Link) -> Link {
+    Link {
+        label: content.fill(site, &l.label),
+        url: content.fill(site, &l.url),
+    }
+}
+
+/// A quick reply that opens an intent.
+pub fn intent_button(intent: &Intent) -> QuickReply {
+    QuickReply {
+        label: intent.title.clone(),
+        payload: intent.id.clone(),
+    }
+}
+
+/// The full reply of one intent.
+pub fn intent_reply(content: &Content, site: Option<&Site>, intent: &Intent) -> Reply {
+    Reply {
+        title: Some(intent.title.clone()),
+        text: content.fill(site, &intent.answer),
+        steps: intent
+            .steps
+            .iter()
+            .enumerate()
+            .map(|(k, s)| ReplyStep {
+                n: k + 1,
+                text: content.fill(site, &s.text),
+                picto: s.picto.as_deref().and_then(|p| picto(content, p)),
+                link: s.link.as_ref().map(|l| link(content, site, l)),
+            })
+            .collect(),
+        pictos: intent
+            .pictos
+            .iter()
+            .filter_map(|p| picto(content, p))
+            .collect(),
+        links: intent
+            .links
+            .iter()
+            .map(|l| link(content, site, l))
+            .collect(),
+        quick_replies: intent
+            .followups
+            .iter()
+            .filter_map(|f| content.intent(f))
+            .map(intent_button)
+            .collect(),
+    }
+}
+
+/// "Vous parlez de : A ou B ?" with the candidates as quick replies.
+pub fn clarify_reply(content: &Content, candidates: &[&Intent]) -> Reply {
+    let titles: Vec<String> = candidates
+        .iter()
+        .map(|i| format!("« {} »", i.title))
+        .collect();
+    let text = match titles.split_last() {
+        Some((last, rest)) if !rest.is_empty() => {
+            format!("Vous parlez de : {} ou {last} ?", rest.join(", "))
+        }
+        Some((last, _)) => format!("Vous parlez de : {last} ?"),
+        None => "Pouvez-vous préciser votre question ?".to_owned(),
+    };
+    Reply {
+        title: None,
+        text,
+        pictos: picto(content, "information").into_iter().collect(),
+        quick_replies: candidates.iter().map(|i| intent_button(i)).collect(),
+        ..Reply::default()
+    }
+}
+
+/// The honest "I don't know": the main topics and a human contact.
+pub fn fallback_reply(content: &Content, site: Option<&Site>) -> Reply {
+    let contact = content.site_value(site, "contact").unwrap_or_default();
+    let text = format!(
+        "Je ne sais pas répondre à cette question.\nJe transmets votre question à un agent.\n{contact}\nVous pouvez aussi choisir un sujet."
+    );
+    Reply {
+        title: None,
+        text: text.trim().to_owned(),
+        pictos: picto(content, "information").into_iter().collect(),
+        quick_replies: MAIN_TOPICS
+            .iter()
+            .filter_map(|id| content.intent(id))
+            .map(intent_button)
+            .collect(),
+        ..Reply::default()
+    }
+}
+
+/// The reply for a match.
+pub fn for_match(content: &Content, site: Option<&Site>, m: &Match) -> Reply {
+    match m.outcome {
+        Outcome::Answer => match m.intent.as_deref().and_then(|id| content.intent(id)) {
+            Some(intent) => intent_reply(content, site, intent),
+            None => fallback_reply(content, site),
+        },
+        Outcome::Clarify => {
+            let cands: Vec<&Intent> = m
+                .candidates
+                .iter()
+                .filter_map(|c| content.intent(&c.intent))
+                .collect();
+            clarify_reply(content, &cands)
+        }
+        Outcome::Fallback => fallback_reply(content, site),
+    }
+}
+
+/// The reply as a person reads it in a terminal.
+pub fn to_text(reply: &Reply) -> String {
+    let mut out = String::new();
+    if let Some(t) = &reply.title {
+        out.push_str(&format!("## {t}\n\n"));
+    }
+    out.push_str(reply.text.trim());
+    out.push('\n');
+    if !reply.steps.is_empty() {
+        out.push_str("\nLes étapes :\n");
+        for s in &reply.steps {
+            let picto = s
+                .picto
+                .as_ref()
+                .map(|p| format!(" [{}]", p.alt))
+                .unwrap_or_default();
+            out.push_str(&format!("{}. {}{picto}\n", s.n, s.text));
+            if let Some(l) = &s.link {
+                out.push_str(&format!("   → {} : {}\n", l.label, l.url));
+            }
+        }
+    }
+    if !reply.pictos.is_empty() {
+        let alts: Vec<&str> = reply.pictos.iter().map(|p| p.alt.as_str()).collect();
+        out.push_str(&format!("\nPictogrammes : {}\n", alts.join(", ")));
+    }
+    if !reply.links.is_empty() {
+        out.push_str("\nLiens utiles :\n");
+        for l in &reply.links {
+            out.push_str(&format!("- {} : {}\n", l.label, l.url));
+        }
+    }
+    if !reply.quick_replies.is_empty() {
+        let labels: Vec<String> = reply
+            .quick_replies
+            .iter()
+            .map(|q| format!("[{}]", q.label))
+            .collect();
+        out.push_str(&format!("\n{}\n", labels.join(" ")));
+    }
+    out
+}
