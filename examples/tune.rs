@@ -21,8 +21,8 @@ fn main() {
     let content = Content::load_with_diagnostics(Path::new(".")).0;
     let mut results = Vec::new();
     for question_exp in [0.7f32, 1.0, 1.3] {
-        for paraphrase_exp in [0.3f32, 0.5, 0.8] {
-            for intent_mix in [0.0f32, 0.25, 0.5] {
+        for paraphrase_exp in [0.5f32, 0.8, 1.1] {
+            for intent_mix in [0.15f32, 0.25, 0.35] {
                 let base = Params {
                     question_exp,
                     paraphrase_exp,
@@ -32,7 +32,7 @@ fn main() {
                 let engine = Engine::with_params(content.clone(), base);
                 for clarify_min in [0.3f32, 0.35, 0.4, 0.45] {
                     for answer_min in [0.45f32, 0.5, 0.55, 0.6, 0.65] {
-                        for margin in [0.03f32, 0.06, 0.1] {
+                        for margin in [0.04f32, 0.06, 0.1] {
                             if answer_min < clarify_min {
                                 continue;
                             }

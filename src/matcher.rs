@@ -37,11 +37,11 @@ impl Default for Params {
     fn default() -> Self {
         Params {
             question_exp: 1.0,
-            paraphrase_exp: 0.5,
+            paraphrase_exp: 0.8,
             intent_mix: 0.25,
-            clarify_min: 0.40,
-            answer_min: 0.55,
-            margin: 0.08,
+            clarify_min: 0.45,
+            answer_min: 0.50,
+            margin: 0.06,
             clarify_band: 0.12,
         }
     }
@@ -116,7 +116,17 @@ struct IntentScore {
     best_q: f32,
     best_p: f32,
     bag: f32,
+    /// Paraphrases of the intent that score close to its best one.
+    support: u32,
 }
+
+/// Bonus for an intent whose paraphrases often carry the question's words
+/// (up to [`SUPPORT_DOCS`] of them): it breaks ties between an intent about
+/// "point justice" and another that only mentions it once.
+const SUPPORT_BONUS: f32 = 0.05;
+const SUPPORT_DOCS: u32 = 4;
+/// A paraphrase supports its intent when it scores this close to the best.
+const SUPPORT_RATIO: f32 = 0.8;
 
 impl Matcher {
     pub fn new(index: Index) -> Matcher {
@@ -146,7 +156,6 @@ impl Matcher {
             return Vec::new();
         }
         let p = &self.params;
-        let mut doc_hits: Vec<(u32, f32)> = Vec::with_capacity(64);
         let mut doc_acc: std::collections::HashMap<u32, f32> =
             std::collections::HashMap::with_capacity(64);
         let mut bag: std::collections::HashMap<u32, f32> =
@@ -161,20 +170,32 @@ impl Matcher {
                 *bag.entry(i).or_insert(0.0) += gain;
             }
         }
-        doc_hits.extend(doc_acc);
+        let doc_hits = doc_acc;
         let mut by_intent: std::collections::HashMap<u32, IntentScore> =
             std::collections::HashMap::with_capacity(bag.len());
-        for (d, m) in doc_hits {
-            let doc = &ix.docs[d as usize];
-            let q = (m / total).min(1.0);
-            let pc = (m / doc.weight.max(f32::EPSILON)).min(1.0);
-            let s = q.powf(p.question_exp) * pc.powf(p.paraphrase_exp);
-            let e = by_intent.entry(doc.intent).or_default();
+        let doc_scores: Vec<(u32, u32, f32, f32, f32)> = doc_hits
+            .into_iter()
+            .map(|(d, m)| {
+                let doc = &ix.docs[d as usize];
+                let q = (m / total).min(1.0);
+                let pc = (m / doc.weight.max(f32::EPSILON)).min(1.0);
+                (d, doc.intent, q.powf(p.question_exp) * pc.powf(p.paraphrase_exp), q, pc)
+            })
+            .collect();
+        for &(d, intent, s, q, pc) in &doc_scores {
+            let e = by_intent.entry(intent).or_default();
             if s > e.best || (s == e.best && d < e.best_doc) {
                 e.best = s;
                 e.best_doc = d;
                 e.best_q = q;
                 e.best_p = pc;
+            }
+        }
+        for &(_, intent, s, _, _) in &doc_scores {
+            if let Some(e) = by_intent.get_mut(&intent) {
+                if s >= SUPPORT_RATIO * e.best {
+                    e.support += 1;
+                }
             }
         }
         let mut scored: Vec<(u32, IntentScore)> = by_intent
@@ -184,7 +205,10 @@ impl Matcher {
                 (i, s)
             })
             .collect();
-        let final_score = |s: &IntentScore| (1.0 - p.intent_mix) * s.best + p.intent_mix * s.bag;
+        let final_score = |s: &IntentScore| {
+            let support = s.support.min(SUPPORT_DOCS) as f32 / SUPPORT_DOCS as f32;
+            ((1.0 - p.intent_mix) * s.best + p.intent_mix * s.bag + SUPPORT_BONUS * support).min(1.0)
+        };
         scored.sort_by(|a, b| {
             final_score(&b.1)
                 .total_cmp(&final_score(&a.1))
