@@ -20,45 +20,48 @@ fn main() {
     let cases = parse_tsv(&text).expect("valid TSV");
     let content = Content::load_with_diagnostics(Path::new(".")).0;
     let mut results = Vec::new();
-    for question_exp in [0.7f32, 1.0, 1.3] {
-        for paraphrase_exp in [0.5f32, 0.8, 1.1] {
-            for intent_mix in [0.15f32, 0.25, 0.35] {
-                let base = Params {
-                    question_exp,
-                    paraphrase_exp,
-                    intent_mix,
-                    ..Params::default()
-                };
-                let engine = Engine::with_params(content.clone(), base);
-                for clarify_min in [0.3f32, 0.35, 0.4, 0.45] {
-                    for answer_min in [0.45f32, 0.5, 0.55, 0.6, 0.65] {
-                        for margin in [0.04f32, 0.06, 0.1] {
-                            if answer_min < clarify_min {
-                                continue;
-                            }
-                            let p = Params {
-                                clarify_min,
-                                answer_min,
-                                margin,
-                                ..base
-                            };
-                            let e = Engine {
-                                content: engine.content.clone(),
-                                matcher: accueil::Matcher::with_params(
-                                    engine.matcher.index().clone(),
+    for unknown_factor in [0.6f32, 0.8, 1.0, 1.2] {
+        for question_exp in [1.0f32] {
+            for paraphrase_exp in [0.5f32, 0.8, 1.1] {
+                for intent_mix in [0.15f32, 0.25, 0.35] {
+                    let base = Params {
+                        question_exp,
+                        paraphrase_exp,
+                        intent_mix,
+                        unknown_factor,
+                        ..Params::default()
+                    };
+                    let engine = Engine::with_params(content.clone(), base);
+                    for clarify_min in [0.3f32, 0.35, 0.4, 0.45] {
+                        for answer_min in [0.45f32, 0.5, 0.55, 0.6, 0.65] {
+                            for margin in [0.04f32, 0.06, 0.1] {
+                                if answer_min < clarify_min {
+                                    continue;
+                                }
+                                let p = Params {
+                                    clarify_min,
+                                    answer_min,
+                                    margin,
+                                    ..base
+                                };
+                                let e = Engine {
+                                    content: engine.content.clone(),
+                                    matcher: accueil::Matcher::with_params(
+                                        engine.matcher.index().clone(),
+                                        p,
+                                    ),
+                                };
+                                let r = run(&e, &cases);
+                                let score =
+                                    r.accuracy() - 3.0 * r.wrong_rate() + 0.3 * r.rejection_rate();
+                                results.push((
+                                    score,
+                                    r.accuracy(),
+                                    r.wrong_rate(),
+                                    r.rejection_rate(),
                                     p,
-                                ),
-                            };
-                            let r = run(&e, &cases);
-                            let score =
-                                r.accuracy() - 3.0 * r.wrong_rate() + 0.3 * r.rejection_rate();
-                            results.push((
-                                score,
-                                r.accuracy(),
-                                r.wrong_rate(),
-                                r.rejection_rate(),
-                                p,
-                            ));
+                                ));
+                            }
                         }
                     }
                 }

@@ -476,22 +476,33 @@ fn check_duplicate_questions(content: &Content, diags: &mut Vec<Diagnostic>) {
     let mut near: HashMap<Vec<String>, (&Intent, &str)> = HashMap::new();
     for intent in &content.intents {
         let text = std::fs::read_to_string(&intent.path).unwrap_or_default();
-        for q in &intent.questions {
+        // Titles and keywords are matched like paraphrases, so they count
+        // too, but only as near duplicates (warnings).
+        let entries = intent
+            .questions
+            .iter()
+            .map(|q| (q, "question"))
+            .chain(std::iter::once((&intent.title, "title")))
+            .chain(intent.keywords.iter().map(|k| (k, "keyword")));
+        for (q, kind) in entries {
             let n = normalize(q);
             let line = line_containing(&text, first_chars(q, 40)).unwrap_or(1);
-            if let Some(other) = exact.get(&n) {
-                if other.id != intent.id {
-                    diags.push(Diagnostic {
-                        path: intent.path.clone(),
-                        line,
-                        severity: Severity::Error,
-                        message: format!("question `{q}` is also a question of `{}`", other.id),
-                    });
-                }
-                continue;
-            }
-            exact.insert(n.clone(), intent);
             let (ws, _) = content.lexicon.apply(words(&n));
+            let whole = ws.join(" ");
+            if kind == "question" {
+                if let Some(other) = exact.get(&whole) {
+                    if other.id != intent.id {
+                        diags.push(Diagnostic {
+                            path: intent.path.clone(),
+                            line,
+                            severity: Severity::Error,
+                            message: format!("question `{q}` is also a question of `{}`", other.id),
+                        });
+                    }
+                    continue;
+                }
+                exact.insert(whole, intent);
+            }
             let mut key: Vec<String> = ws
                 .iter()
                 .filter(|w| !is_stop_word(w))
@@ -502,20 +513,23 @@ fn check_duplicate_questions(content: &Content, diags: &mut Vec<Diagnostic>) {
             if key.is_empty() {
                 continue;
             }
-            if let Some((other, oq)) = near.get(&key) {
-                if other.id != intent.id {
-                    diags.push(Diagnostic {
-                        path: intent.path.clone(),
-                        line,
-                        severity: Severity::Warning,
-                        message: format!(
-                            "question `{q}` has the same words as `{oq}` of `{}`",
-                            other.id
-                        ),
-                    });
+            // One shared word between a keyword and another intent is
+            // normal ("avocat"); a shared expression is worth a look.
+            let report = kind == "question" || key.len() >= 2;
+            match near.get(&key) {
+                Some((other, oq)) if other.id != intent.id && report => diags.push(Diagnostic {
+                    path: intent.path.clone(),
+                    line,
+                    severity: Severity::Warning,
+                    message: format!(
+                        "{kind} `{q}` has the same words as `{oq}` of `{}`",
+                        other.id
+                    ),
+                }),
+                Some(_) => {}
+                None => {
+                    near.insert(key, (intent, q));
                 }
-            } else {
-                near.insert(key, (intent, q));
             }
         }
     }

@@ -31,6 +31,8 @@ pub struct Params {
     pub margin: f32,
     /// Candidates within this distance of the best are offered in clarify.
     pub clarify_band: f32,
+    /// Scale of the weight of words the content never uses.
+    pub unknown_factor: f32,
 }
 
 impl Default for Params {
@@ -43,6 +45,7 @@ impl Default for Params {
             answer_min: 0.50,
             margin: 0.06,
             clarify_band: 0.12,
+            unknown_factor: 1.0,
         }
     }
 }
@@ -151,7 +154,17 @@ impl Matcher {
     /// Score every intent that shares a word with the question; best first.
     fn score(&self, query: &Query) -> Vec<(u32, IntentScore)> {
         let ix = &self.index;
-        let total = query.weight();
+        let total: f32 = query
+            .terms
+            .iter()
+            .map(|t| {
+                if t.term.is_some() {
+                    t.weight
+                } else {
+                    t.weight * self.params.unknown_factor
+                }
+            })
+            .sum();
         if total <= 0.0 {
             return Vec::new();
         }
@@ -179,7 +192,13 @@ impl Matcher {
                 let doc = &ix.docs[d as usize];
                 let q = (m / total).min(1.0);
                 let pc = (m / doc.weight.max(f32::EPSILON)).min(1.0);
-                (d, doc.intent, q.powf(p.question_exp) * pc.powf(p.paraphrase_exp), q, pc)
+                (
+                    d,
+                    doc.intent,
+                    q.powf(p.question_exp) * pc.powf(p.paraphrase_exp),
+                    q,
+                    pc,
+                )
             })
             .collect();
         for &(d, intent, s, q, pc) in &doc_scores {
@@ -207,7 +226,8 @@ impl Matcher {
             .collect();
         let final_score = |s: &IntentScore| {
             let support = s.support.min(SUPPORT_DOCS) as f32 / SUPPORT_DOCS as f32;
-            ((1.0 - p.intent_mix) * s.best + p.intent_mix * s.bag + SUPPORT_BONUS * support).min(1.0)
+            ((1.0 - p.intent_mix) * s.best + p.intent_mix * s.bag + SUPPORT_BONUS * support)
+                .min(1.0)
         };
         scored.sort_by(|a, b| {
             final_score(&b.1)
@@ -393,7 +413,9 @@ mod tests {
             ..Content::default()
         };
         c.lexicon.insert("rdv", "rendez-vous").unwrap();
-        c.lexicon.insert("carte de séjour", "titre de séjour").unwrap();
+        c.lexicon
+            .insert("carte de séjour", "titre de séjour")
+            .unwrap();
         Matcher::new(Index::build(&c))
     }
 

@@ -39,6 +39,42 @@ pub struct QuickReply {
     pub payload: String,
 }
 
+/// The chosen site's own contact, shown under answers so a person knows
+/// where to go next. Values the site does not give are left out.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
+pub struct SiteContact {
+    pub site: String,
+    pub name: String,
+    pub text: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hours: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+}
+
+/// The contact block of a site: its own values only, never the generic ones.
+pub fn site_contact(content: &Content, site: &Site) -> SiteContact {
+    let section = match site.kind.as_str() {
+        "prefecture" => "prefecture",
+        "ddtm" => "ddtm",
+        _ => "fs",
+    };
+    let own = |key: &str| site.values.get(&format!("{section}.{key}")).cloned();
+    SiteContact {
+        site: site.id.clone(),
+        name: site.name.clone(),
+        text: content
+            .site_value(Some(site), "contact")
+            .unwrap_or_default()
+            .to_owned(),
+        address: own("adresse"),
+        hours: own("horaires"),
+        phone: own("telephone"),
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
 pub struct Reply {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -48,6 +84,9 @@ pub struct Reply {
     pub pictos: Vec<PictoRef>,
     pub links: Vec<Link>,
     pub quick_replies: Vec<QuickReply>,
+    /// With a site: how to reach that service.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contact: Option<SiteContact>,
 }
 
 fn picto(content: &Content, id: &str) -> Option<PictoRef> {
@@ -105,6 +144,7 @@ pub fn intent_reply(content: &Content, site: Option<&Site>, intent: &Intent) -> 
             .filter_map(|f| content.intent(f))
             .map(intent_button)
             .collect(),
+        contact: site.map(|s| site_contact(content, s)),
     }
 }
 
@@ -145,6 +185,7 @@ pub fn fallback_reply(content: &Content, site: Option<&Site>) -> Reply {
             .filter_map(|id| content.intent(id))
             .map(intent_button)
             .collect(),
+        contact: site.map(|s| site_contact(content, s)),
         ..Reply::default()
     }
 }
@@ -198,6 +239,18 @@ pub fn to_text(reply: &Reply) -> String {
         out.push_str("\nLiens utiles :\n");
         for l in &reply.links {
             out.push_str(&format!("- {} : {}\n", l.label, l.url));
+        }
+    }
+    if let Some(c) = &reply.contact {
+        out.push_str(&format!("\nContact — {} : {}\n", c.name, c.text));
+        for (label, v) in [
+            ("Adresse", &c.address),
+            ("Horaires", &c.hours),
+            ("Téléphone", &c.phone),
+        ] {
+            if let Some(v) = v {
+                out.push_str(&format!("  {label} : {v}\n"));
+            }
         }
     }
     if !reply.quick_replies.is_empty() {
