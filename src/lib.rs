@@ -9,13 +9,17 @@ pub mod bench;
 pub mod check;
 pub mod cli;
 pub mod content;
+pub mod conversation;
 pub mod engine;
 pub mod eval;
+pub mod http;
 pub mod index;
 pub mod lexicon;
+pub mod mask;
 pub mod matcher;
 pub mod normalize;
 pub mod reply;
+pub mod store;
 
 pub use content::{Content, ContentError, Diagnostic, Domain, Intent, Severity, Site};
 pub use engine::Engine;

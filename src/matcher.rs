@@ -33,6 +33,14 @@ pub struct Params {
     pub clarify_band: f32,
     /// Scale of the weight of words the content never uses.
     pub unknown_factor: f32,
+    /// A long message rarely reaches `answer_min` (its story has words no
+    /// paraphrase has); it is answered when the best intent scores at
+    /// least this...
+    pub dominance_min: f32,
+    /// ...this many times more than the runner-up...
+    pub dominance_ratio: f32,
+    /// ...and matches at least this many informative words of it.
+    pub dominance_terms: u32,
 }
 
 impl Default for Params {
@@ -45,7 +53,10 @@ impl Default for Params {
             answer_min: 0.50,
             margin: 0.06,
             clarify_band: 0.12,
-            unknown_factor: 1.0,
+            unknown_factor: 1.3,
+            dominance_min: 0.30,
+            dominance_ratio: 1.5,
+            dominance_terms: 4,
         }
     }
 }
@@ -121,6 +132,8 @@ struct IntentScore {
     bag: f32,
     /// Paraphrases of the intent that score close to its best one.
     support: u32,
+    /// Informative (not weak) words of the question the intent knows.
+    informative: u32,
 }
 
 /// Bonus for an intent whose paraphrases often carry the question's words
@@ -171,6 +184,7 @@ impl Matcher {
         let p = &self.params;
         let mut doc_acc: std::collections::HashMap<u32, f32> =
             std::collections::HashMap::with_capacity(64);
+        let mut informative: std::collections::HashMap<u32, u32> = std::collections::HashMap::with_capacity(32);
         let mut bag: std::collections::HashMap<u32, f32> =
             std::collections::HashMap::with_capacity(32);
         for qt in &query.terms {
@@ -181,6 +195,9 @@ impl Matcher {
             }
             for &i in &ix.intent_postings[t as usize] {
                 *bag.entry(i).or_insert(0.0) += gain;
+                if qt.weight > crate::index::WEAK_MAX {
+                    *informative.entry(i).or_insert(0) += 1;
+                }
             }
         }
         let doc_hits = doc_acc;
@@ -221,6 +238,7 @@ impl Matcher {
             .into_iter()
             .map(|(i, mut s)| {
                 s.bag = (bag.get(&i).copied().unwrap_or(0.0) / total).min(1.0);
+                s.informative = informative.get(&i).copied().unwrap_or(0);
                 (i, s)
             })
             .collect();
@@ -317,10 +335,14 @@ impl Matcher {
             .collect();
         let top = scored.first().map(|(_, s)| s.best).unwrap_or(0.0);
         let second = scored.get(1).map(|(_, s)| s.best).unwrap_or(0.0);
-        let outcome = if top < p.clarify_min {
-            Outcome::Fallback
-        } else if top >= p.answer_min && top - second >= p.margin {
+        let top_informative = scored.first().map(|(_, s)| s.informative).unwrap_or(0);
+        let dominant = top >= p.dominance_min
+            && top >= p.dominance_ratio * second
+            && top_informative >= p.dominance_terms;
+        let outcome = if (top >= p.answer_min && top - second >= p.margin) || dominant {
             Outcome::Answer
+        } else if top < p.clarify_min {
+            Outcome::Fallback
         } else {
             let close = scored
                 .iter()

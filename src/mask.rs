@@ -1,0 +1,207 @@
+//! Masking personal data before anything is written.
+//!
+//! Questions that reach agents are stored; the people who typed them must
+//! not be. Before a question is recorded (or logged), [`mask`] replaces
+//! e-mail addresses, phone numbers, IBANs, social security numbers,
+//! foreigner file numbers (AGDREF, 10 digits), card numbers, passport and
+//! ID document numbers, dates with a year (dates of birth), street
+//! addresses with a number, and names introduced as such ("je m'appelle
+//! ..."), with a bracketed label. Patterns run from the most specific to the
+//! most general so that an IBAN is not half-eaten by the card pattern.
+//! Ordinary numbers ("3 mois", "225 euros", "2026") are left alone.
+
+use std::sync::OnceLock;
+
+use regex::{Captures, Regex};
+
+struct Rule {
+    re: Regex,
+    label: &'static str,
+    /// Keep the first capture group (a lead-in like "je m'appelle").
+    keep_lead: bool,
+}
+
+const MONTHS: &str = "janvier|fevrier|février|mars|avril|mai|juin|juillet|aout|août|septembre|octobre|novembre|decembre|décembre";
+const STREET: &str = "rue|avenue|av|bd|boulevard|chemin|all[ée]e|impasse|place|pl|route|rte|quai|cours|square|r[ée]sidence|lotissement|cit[ée]|hameau|lieu-dit|voie|passage|sentier|faubourg|esplanade|parvis|villa";
+
+fn rules() -> &'static [Rule] {
+    static RULES: OnceLock<Vec<Rule>> = OnceLock::new();
+    RULES.get_or_init(|| {
+        let r = |pattern: &str, label: &'static str, keep_lead: bool| Rule {
+            // The patterns are constants of this file, tested below: a
+            // failure here is a programming error caught by every test run.
+            re: Regex::new(pattern).unwrap_or_else(|e| panic!("mask pattern {label}: {e}")),
+            label,
+            keep_lead,
+        };
+        vec![
+            r(r"(?i)[a-z0-9._%+\-]+\s?(?:@|\(at\)|\[at\])\s?[a-z0-9.\-]+\.[a-z]{2,}", "[courriel]", false),
+            r(r"(?i)\b[a-z]{2}\d{2}(?:[ \-]?[a-z0-9]{4}){3,7}(?:[ \-]?[a-z0-9]{1,3})?\b", "[iban]", false),
+            // Social security: sex, year, month, department, commune, order, key.
+            r(
+                r"\b[12][ .\-]?\d{2}[ .\-]?(?:0[1-9]|1[0-2]|[2-9]\d)[ .\-]?(?:\d{2}|2[abAB])[ .\-]?\d{3}[ .\-]?\d{3}(?:[ .\-]?\d{2})?\b",
+                "[numéro de sécurité sociale]",
+                false,
+            ),
+            // French phones: 0X XX XX XX XX, +33 X ..., 0033 X ...
+            r(r"(?:\+|\b00)33[ .\-]?\(?0?\)?[ .\-]?[1-9](?:[ .\-]?\d{2}){4}\b", "[téléphone]", false),
+            r(r"\b0[1-9](?:[ .\-]?\d{2}){4}\b", "[téléphone]", false),
+            // International phones: +CC then 6 to 13 digits.
+            r(r"\+\d{1,3}(?:[ .\-]?\d){6,13}\b", "[téléphone]", false),
+            // Cards: 13 to 19 digits, grouped or not.
+            r(r"\b(?:\d[ \-]?){12,18}\d\b", "[numéro de carte]", false),
+            // AGDREF foreigner number: 10 digits.
+            r(r"\b\d{10}\b", "[numéro étranger]", false),
+            // Dates with a year: 03/04/1990, 3-4-90, 3 avril 1990, 1er mai 1985.
+            r(r"\b\d{1,2}[/.\-]\d{1,2}[/.\-](?:\d{4}|\d{2})\b", "[date]", false),
+            r(&format!(r"(?i)\b\d{{1,2}}(?:er)?\s+(?:{MONTHS})\s+\d{{4}}\b"), "[date]", false),
+            // Street addresses with a number, up to the end of the clause,
+            // with an optional postcode and town.
+            r(
+                &format!(r"(?i)\b\d{{1,4}}\s?(?:bis|ter)?,?\s+(?:{STREET})\b[^,.;:!?\n]{{0,60}}(?:,?\s*\d{{5}}(?:\s+[\p{{L}}\-']+){{0,3}})?"),
+                "[adresse]",
+                false,
+            ),
+            // Postcode + town on its own ("75011 Paris").
+            r(r"\b\d{5}\s+\p{Lu}[\p{L}\-']+", "[adresse]", false),
+            // Document numbers: letters and digits mixed, 6+ characters
+            // (passport 12AB34567, ID card, residence permit numbers).
+            r(r"\b[a-zA-Z0-9]{6,}\b", "[numéro de document]", false),
+            // Names given as such.
+            r(
+                r"(?i)(je m'appelle|je m’appelle|mon nom est|mon nom c'est|nom\s*:|je suis (?:monsieur|madame|mme|mr|m\.))\s+(\p{Lu}[\p{L}\-']+(?:\s+\p{Lu}[\p{L}\-']+){0,2}|[\p{L}\-']+(?:\s+[\p{L}\-']+)?)",
+                "[nom]",
+                true,
+            ),
+        ]
+    })
+}
+
+/// Replace personal data in `text` with labels like `[téléphone]`.
+pub fn mask(text: &str) -> String {
+    let mut out = text.to_owned();
+    for rule in rules() {
+        if rule.label == "[numéro de document]" {
+            out = rule
+                .re
+                .replace_all(&out, |c: &Captures| {
+                    let m = &c[0];
+                    // Only identifiers: digits and letters mixed.
+                    let digits = m.chars().filter(char::is_ascii_digit).count();
+                    if digits >= 2 && digits < m.len() {
+                        rule.label.to_owned()
+                    } else {
+                        m.to_owned()
+                    }
+                })
+                .into_owned();
+            continue;
+        }
+        out = rule
+            .re
+            .replace_all(&out, |c: &Captures| {
+                if rule.keep_lead {
+                    format!("{} {}", &c[1], rule.label)
+                } else {
+                    rule.label.to_owned()
+                }
+            })
+            .into_owned();
+    }
+    out
+}
+
+/// True when masking changed something.
+pub fn has_personal_data(text: &str) -> bool {
+    mask(text) != text
+}
+
+#[cfg(test)]
+mod tests {
+    //! A table of realistic messages with personal data, all masked; and
+    //! messages without personal data, left intact.
+    use super::*;
+
+    const WITH_DATA: &[(&str, &[&str], &str)] = &[
+        ("mon mail c'est jean.dupont@gmail.com merci", &["jean.dupont", "gmail"], "[courriel]"),
+        ("écrivez moi a fatou_diallo92@yahoo.fr svp", &["fatou_diallo92"], "[courriel]"),
+        ("contact: a.benali @ orange.fr", &["benali", "orange.fr"], "[courriel]"),
+        ("appelez moi au 06 12 34 56 78", &["06 12 34 56 78"], "[téléphone]"),
+        ("mon numero 0612345678 pour le rdv", &["0612345678"], "[téléphone]"),
+        ("tel: 01.45.67.89.10", &["01.45.67.89.10"], "[téléphone]"),
+        ("joignable au +33 6 12 34 56 78", &["12 34 56 78"], "[téléphone]"),
+        ("joignable au +33612345678", &["612345678"], "[téléphone]"),
+        ("mon numéro au pays +213 555 12 34 56", &["555 12 34 56"], "[téléphone]"),
+        ("mon numero tunisien +216 98 765 432", &["98 765 432"], "[téléphone]"),
+        ("0033 7 88 99 00 11 c'est mon portable", &["88 99 00 11"], "[téléphone]"),
+        ("mon numéro étranger est 7501234567", &["7501234567"], "[numéro étranger]"),
+        ("numero agdref 1234567890 dossier bloqué", &["1234567890"], "[numéro étranger]"),
+        ("ma secu 1 85 05 78 006 084 36", &["85 05 78 006 084"], "[numéro de sécurité sociale]"),
+        ("numero securite sociale 185057800608436", &["185057800608436"], "[numéro de sécurité sociale]"),
+        ("n° sécu 2 90 12 2A 123 456 78", &["123 456"], "[numéro de sécurité sociale]"),
+        ("mon iban FR76 3000 6000 0112 3456 7890 189", &["3000 6000", "FR76"], "[iban]"),
+        ("IBAN: FR7630006000011234567890189 pour le remboursement", &["FR7630006000011234567890189"], "[iban]"),
+        ("je suis né le 12/03/1990 a Alger", &["12/03/1990"], "[date]"),
+        ("date de naissance 3-4-88", &["3-4-88"], "[date]"),
+        ("née le 1er mai 1985", &["1er mai 1985"], "[date]"),
+        ("ma carte bancaire 4970 1012 3456 7890 a été débitée deux fois", &["4970 1012"], "[numéro de carte]"),
+        ("passeport numéro 12AB34567 perdu", &["12AB34567"], "[numéro de document]"),
+        ("ma carte d'identité X4RTBPFW4 est volée", &["X4RTBPFW4"], "[numéro de document]"),
+        ("mon titre n° AB1234567 expire", &["AB1234567"], "[numéro de document]"),
+        ("j'habite 12 rue de la Paix à Metz", &["rue de la Paix"], "[adresse]"),
+        ("adresse: 3 bis avenue Jean Jaurès, 69007 Lyon", &["Jean Jaurès", "69007"], "[adresse]"),
+        ("je vis au 45, boulevard Voltaire depuis 2020", &["Voltaire"], "[adresse]"),
+        ("hébergé chez mon frère 8 allée des Tilleuls", &["Tilleuls"], "[adresse]"),
+        ("je m'appelle Mohamed Ben Salah et je veux renouveler", &["Mohamed", "Salah"], "[nom]"),
+        ("bonjour je suis madame Ngozi Okafor", &["Ngozi", "Okafor"], "[nom]"),
+        ("Nom : Kowalski, je cherche mon dossier", &["Kowalski"], "[nom]"),
+        ("mon code postal 13001 Marseille", &["13001 Marseille"], "[adresse]"),
+    ];
+
+    #[test]
+    fn personal_data_is_masked() {
+        assert!(WITH_DATA.len() >= 30);
+        for (text, gone, label) in WITH_DATA {
+            let m = mask(text);
+            for g in *gone {
+                assert!(!m.contains(g), "`{g}` still in `{m}` (from `{text}`)");
+            }
+            assert!(m.contains(label), "`{m}` lacks {label} (from `{text}`)");
+        }
+    }
+
+    const WITHOUT_DATA: &[&str] = &[
+        "comment renouveler mon titre de séjour",
+        "jai perdu mon recepicé",
+        "mon titre expire dans 3 mois, je fais quoi ?",
+        "le timbre coûte 225 euros ?",
+        "rdv le 15 mai à 14h30 à la préfecture",
+        "délai de 120 jours avant la fin",
+        "carte de résident 10 ans",
+        "permis bateau côtier, moteur de 6 CV",
+        "extension de 40 m2 en zone U",
+        "mon dossier est en attente depuis 2025",
+        "la CAF ne répond pas au 3230",
+        "visa VLS-TS à valider",
+        "niveau de français B1 ou B2 ?",
+        "je suis étudiant en master 2",
+        "article L.433-3 du CESEDA",
+        "examen civique 32/40",
+    ];
+
+    #[test]
+    fn ordinary_messages_are_left_intact() {
+        for text in WITHOUT_DATA {
+            assert_eq!(mask(text), *text);
+            assert!(!has_personal_data(text));
+        }
+    }
+
+    #[test]
+    fn masking_is_idempotent() {
+        for (text, _, _) in WITH_DATA {
+            let once = mask(text);
+            assert_eq!(mask(&once), once);
+        }
+    }
+}
