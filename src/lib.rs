@@ -8,6 +8,7 @@
 pub mod bench;
 pub mod check;
 pub mod cli;
+pub mod cluster;
 pub mod content;
 pub mod conversation;
 pub mod engine;

@@ -289,6 +289,7 @@ const STOP_WORDS: &[&str] = &[
     "questions",
     "renseignement",
     "renseignements",
+    "aujourdhui",
 ];
 
 /// Words that must never be dropped even though they look like fillers,
