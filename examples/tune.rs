@@ -26,7 +26,10 @@ fn main() {
     let content = Content::load_with_diagnostics(Path::new(".")).0;
     let index = Index::build(&content);
     let evaluate = |p: Params| {
-        let e = Engine { content: content.clone(), matcher: Matcher::with_params(index.clone(), p) };
+        let e = Engine {
+            content: content.clone(),
+            matcher: Matcher::with_params(index.clone(), p),
+        };
         let r = run(&e, &cases);
         let score = r.accuracy() - 3.0 * r.wrong_rate() + 0.3 * r.rejection_rate();
         (score, r.accuracy(), r.wrong_rate(), r.rejection_rate(), p)

@@ -78,6 +78,21 @@ pub fn validate(content: &Content, diags: &mut Vec<Diagnostic>) {
         check_intent(content, intent, &text, &pos, &ids, &mut push);
     }
     check_duplicate_questions(content, diags);
+    for journey in content.journeys.values() {
+        let falc = |text: &str| {
+            sentences(text)
+                .iter()
+                .flat_map(|s| falc_problems(s, &content.glossary))
+                .collect::<Vec<_>>()
+        };
+        crate::journey::validate(
+            journey,
+            &|id| ids.contains(id),
+            &|p| content.pictos.contains_key(p),
+            &falc,
+            diags,
+        );
+    }
     check_sites(content, diags);
     for (k, v) in content.lexicon.chained_entries() {
         diags.push(Diagnostic {

@@ -73,6 +73,8 @@ pub enum Command {
         #[arg(long, default_value_t = 200)]
         rounds: usize,
     },
+    /// Run the HTTP server.
+    Serve(crate::http::ServeArgs),
 }
 
 pub fn run(cli: Cli) -> ExitCode {
@@ -94,6 +96,7 @@ pub fn run(cli: Cli) -> ExitCode {
             lenient,
         } => eval(&cli.content, &file, verbose, lenient),
         Command::Bench { file, rounds } => bench(&cli.content, file.as_deref(), rounds),
+        Command::Serve(args) => crate::http::serve_blocking(cli.content, args),
     }
 }
 

@@ -85,7 +85,9 @@ pub fn cluster(index: &Index, items: &[Item]) -> Vec<Cluster> {
     let mut shared: Vec<Terms> = Vec::new();
     for item in order {
         let t = terms(index, &item.text);
-        let found = seeds.iter().position(|s| !t.is_empty() && similarity(s, &t) >= SIMILARITY);
+        let found = seeds
+            .iter()
+            .position(|s| !t.is_empty() && similarity(s, &t) >= SIMILARITY);
         match found {
             Some(k) => {
                 let c = &mut clusters[k];
@@ -109,7 +111,10 @@ pub fn cluster(index: &Index, items: &[Item]) -> Vec<Cluster> {
         }
     }
     for (c, s) in clusters.iter_mut().zip(shared) {
-        c.words = s.into_keys().map(|k| k.trim_start_matches('?').to_owned()).collect();
+        c.words = s
+            .into_keys()
+            .map(|k| k.trim_start_matches('?').to_owned())
+            .collect();
     }
     clusters.sort_by(|a, b| b.size.cmp(&a.size).then_with(|| a.ids.cmp(&b.ids)));
     clusters
@@ -138,7 +143,10 @@ mod tests {
         };
         let c = Content {
             intents: vec![
-                intent("sejour.anef_probleme", &["le site anef ne marche pas", "bug sur l'anef"]),
+                intent(
+                    "sejour.anef_probleme",
+                    &["le site anef ne marche pas", "bug sur l'anef"],
+                ),
                 intent("fs.caf_logement", &["aide au logement de la caf"]),
             ],
             ..Content::default()
@@ -147,7 +155,11 @@ mod tests {
     }
 
     fn item(id: &str, text: &str, count: u64) -> Item {
-        Item { id: id.into(), text: text.into(), count }
+        Item {
+            id: id.into(),
+            text: text.into(),
+            count,
+        }
     }
 
     #[test]
@@ -166,14 +178,22 @@ mod tests {
         assert_eq!(cl[0].size, 6);
         assert_eq!(cl[0].ids, ["a", "b", "c"]);
         assert_eq!(cl[1].ids, ["d", "e"]);
-        assert!(cl[1].words.contains(&"piscin".to_owned()) || cl[1].words.iter().any(|w| w.starts_with("piscin")), "{:?}", cl[1].words);
+        assert!(
+            cl[1].words.contains(&"piscin".to_owned())
+                || cl[1].words.iter().any(|w| w.starts_with("piscin")),
+            "{:?}",
+            cl[1].words
+        );
         assert_eq!(cl[2].ids, ["f"]);
     }
 
     #[test]
     fn typos_still_group() {
         let ix = index();
-        let items = vec![item("a", "le site anef ne marche plus", 1), item("b", "site anef marche pas", 1)];
+        let items = vec![
+            item("a", "le site anef ne marche plus", 1),
+            item("b", "site anef marche pas", 1),
+        ];
         assert_eq!(cluster(&ix, &items).len(), 1);
     }
 

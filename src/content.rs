@@ -185,6 +185,8 @@ pub struct Content {
     pub lexicon: Lexicon,
     pub generic: Site,
     pub sites: BTreeMap<String, Site>,
+    /// Guided journeys (`faq/parcours/`), by id.
+    pub journeys: BTreeMap<String, crate::journey::Journey>,
     /// Warnings found while loading (errors make loading fail).
     pub warnings: Vec<Diagnostic>,
     /// A short fingerprint of the files, shown in metrics and health.
@@ -289,6 +291,7 @@ impl Content {
                 .filter(|p| {
                     let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
                     name != "sites"
+                        && name != "parcours"
                         && !Domain::ALL
                             .iter()
                             .any(|d| d.folder() == format!("faq/{name}"))
@@ -307,6 +310,21 @@ impl Content {
             }
         }
         content.intents.sort_by(|a, b| a.id.cmp(&b.id));
+        for path in toml_files(&faq_dir.join("parcours"), &mut diags) {
+            if let Some(text) = read_file(&path, &mut diags, &mut hasher) {
+                if let Some(j) = crate::journey::parse(&path, &text, &mut diags) {
+                    if content.journeys.contains_key(&j.id) {
+                        diags.push(Diagnostic {
+                            path: path.clone(),
+                            line: 1,
+                            severity: Severity::Error,
+                            message: format!("duplicate journey id `{}`", j.id),
+                        });
+                    }
+                    content.journeys.insert(j.id.clone(), j);
+                }
+            }
+        }
         content.version = hasher.finish();
         crate::check::validate(&content, &mut diags);
         (content, diags)

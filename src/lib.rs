@@ -15,6 +15,7 @@ pub mod engine;
 pub mod eval;
 pub mod http;
 pub mod index;
+pub mod journey;
 pub mod lexicon;
 pub mod mask;
 pub mod matcher;

@@ -184,7 +184,8 @@ impl Matcher {
         let p = &self.params;
         let mut doc_acc: std::collections::HashMap<u32, f32> =
             std::collections::HashMap::with_capacity(64);
-        let mut informative: std::collections::HashMap<u32, u32> = std::collections::HashMap::with_capacity(32);
+        let mut informative: std::collections::HashMap<u32, u32> =
+            std::collections::HashMap::with_capacity(32);
         let mut bag: std::collections::HashMap<u32, f32> =
             std::collections::HashMap::with_capacity(32);
         for qt in &query.terms {

@@ -4,6 +4,8 @@
 //! copied into the content). The floors are set from what the matcher
 //! reaches, a little below, so that a change that loses accuracy, answers
 //! wrongly more often or stops rejecting out-of-scope questions fails here.
+//! The dev set tuned the matcher's thresholds; the holdout set did not
+//! shape the content, so it is the fairer measure of unseen questions.
 
 use std::path::Path;
 
@@ -54,7 +56,35 @@ fn each_domain_is_answered() {
     }
 }
 
-const ACCURACY_FLOOR: f64 = 0.0;
-const WRONG_CEILING: f64 = 1.0;
-const REJECTION_FLOOR: f64 = 0.0;
-const DOMAIN_FLOOR: f64 = 0.0;
+// Reached on 2026-11-22: accuracy 96.3%, wrong answers 1.0%, out-of-scope
+// rejection 90.0%, conversation 88.9%, other domains 96% or more.
+const ACCURACY_FLOOR: f64 = 0.93;
+const WRONG_CEILING: f64 = 0.02;
+const REJECTION_FLOOR: f64 = 0.87;
+const DOMAIN_FLOOR: f64 = 0.85;
+
+/// `tests/data/holdout.tsv` was written from the catalogue alone, by a writer
+/// who never saw the content; no content was written from it. It measures
+/// generalisation. Reached: accuracy 89.0%, wrong 0.5%, rejection 98%.
+#[test]
+fn holdout_set_meets_the_floors() {
+    let engine = engine();
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/holdout.tsv"),
+    )
+    .unwrap();
+    let report = run(&engine, &parse_tsv(&text).unwrap());
+    let text = accueil::eval::render(&report, true);
+    assert!(
+        report.accuracy() >= 0.85,
+        "holdout accuracy below floor\n{text}"
+    );
+    assert!(
+        report.wrong_rate() <= 0.02,
+        "holdout: too many wrong answers\n{text}"
+    );
+    assert!(
+        report.rejection_rate() >= 0.90,
+        "holdout: out-of-scope not rejected\n{text}"
+    );
+}

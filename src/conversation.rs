@@ -1,0 +1,1205 @@
+//! Conversations: one turn of the chat, from what a person sent to what the
+//! assistant says, with the little context a session keeps in between.
+//!
+//! The matcher judges one question alone; a conversation also knows what
+//! the assistant last asked. That context is a [`Pending`] question: the
+//! intents offered by a `clarify` (a `choice` or a "oui" answers it), or a
+//! procedure being walked one step at a time on a kiosk ("étape suivante",
+//! "oui" and "non" answer it). Everything else is stateless: any free text
+//! is matched afresh, so typing instead of choosing starts over from the
+//! text, and `conv.recommencer` clears the context.
+//!
+//! Sessions keep no free text at all, on any channel: the pending question
+//! is made of intent ids and a step number. A kiosk session therefore holds
+//! nothing a person typed, during or after their visit. The one thing kept
+//! from what people type is a question the assistant could not answer
+//! (`fallback`): the reply promises to pass it to an agent, so it becomes
+//! an anonymous [`QuestionRecord`] (no session id) in the store's records.
+//!
+//! Nothing here knows HTTP: requests arrive as plain values, refusals are a
+//! [`Refusal`] the web layer maps to its error codes, and time is a
+//! parameter so tests drive expiry without sleeping.
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::content::{Content, Intent, Site};
+use crate::engine::Engine;
+use crate::matcher::Outcome;
+use crate::reply::{self, QuickReply, Reply, MAIN_TOPICS};
+use crate::store::{Millis, SessionLookup, Store, StoreError};
+
+/// Longest message, in characters, after control characters are stripped
+/// and the ends trimmed. Longer texts are stories the matcher would dilute.
+pub const MAX_MESSAGE_CHARS: usize = 1000;
+
+/// Session ids are 128 random bits, written as lowercase hex.
+const SESSION_ID_BYTES: usize = 16;
+
+/// Conversation intents with a behaviour beyond their answer.
+pub const NEXT_STEP: &str = "conv.etape_suivante";
+pub const START_AGAIN: &str = "conv.recommencer";
+pub const HUMAN: &str = "conv.parler_agent";
+pub const YES: &str = "conv.oui";
+pub const NO: &str = "conv.non";
+
+/// The few sentences the conversation adds to the content's answers, in
+/// one place for reviewers (FALC: short, one idea each).
+pub mod say {
+    /// Prefixed to the first reply when the session sent was unknown or expired.
+    pub const SESSION_ENDED: &str =
+        "Votre conversation précédente est terminée. Nous recommençons.";
+    /// Said when the last step of a procedure is shown.
+    pub const LAST_STEP: &str = "C'est la dernière étape.";
+    /// Said after "non" to "Vous parlez de : A ou B ?".
+    pub const REPHRASE: &str =
+        "D'accord. Écrivez votre question avec d'autres mots, ou choisissez un sujet.";
+
+    /// "Étape 2 sur 5."
+    pub fn step_of(n: usize, total: usize) -> String {
+        format!("Étape {n} sur {total}.")
+    }
+}
+
+/// Where the person talks to the assistant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Channel {
+    /// The widget on a website: every step at once, 30-minute sessions.
+    Web,
+    /// A touch kiosk in a hall: steps one at a time, short sessions.
+    Kiosk,
+}
+
+impl Channel {
+    pub fn parse(s: &str) -> Option<Channel> {
+        match s {
+            "web" => Some(Channel::Web),
+            "kiosk" => Some(Channel::Kiosk),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Web => "web",
+            Channel::Kiosk => "kiosk",
+        }
+    }
+}
+
+/// How long a session lives without a turn, per channel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Policy {
+    pub web_ttl: Duration,
+    /// Short: the next person at the kiosk must not land in the previous
+    /// person's conversation.
+    pub kiosk_ttl: Duration,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            web_ttl: Duration::from_secs(30 * 60),
+            kiosk_ttl: Duration::from_secs(3 * 60),
+        }
+    }
+}
+
+impl Policy {
+    pub fn ttl(&self, channel: Channel) -> Duration {
+        match channel {
+            Channel::Web => self.web_ttl,
+            Channel::Kiosk => self.kiosk_ttl,
+        }
+    }
+}
+
+/// Why a turn was refused before any work: the sender's mistake.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    #[error("`channel` is required: \"web\" or \"kiosk\"")]
+    MissingChannel,
+    #[error("unknown channel `{0}`: use \"web\" or \"kiosk\"")]
+    UnknownChannel(String),
+    #[error("send either `message` or `choice`, not both")]
+    BothMessageAndChoice,
+    #[error("send a `message` (free text) or a `choice` (the payload of a quick reply)")]
+    NoMessageOrChoice,
+    #[error("the message is empty")]
+    EmptyMessage,
+    #[error("the message has {chars} characters; the limit is {MAX_MESSAGE_CHARS}")]
+    MessageTooLong { chars: usize },
+    #[error("unknown choice `{0}`: a choice is the payload of a quick reply")]
+    UnknownChoice(String),
+    #[error("unknown site `{id}`; known sites: {known}")]
+    UnknownSite { id: String, known: String },
+}
+
+/// At most this many characters of a refused value are echoed back.
+const ECHO_CHARS: usize = 64;
+
+/// A refused value as it may be shown in an error message: cleaned and cut.
+fn echo(value: &str) -> String {
+    let clean = clean_text(value);
+    let mut out: String = clean.chars().take(ECHO_CHARS).collect();
+    if clean.chars().count() > ECHO_CHARS {
+        out.push('…');
+    }
+    out
+}
+
+/// Characters dropped from messages: invisible format characters that can
+/// reorder or hide text (bidirectional overrides, zero-width characters,
+/// byte-order mark, soft hyphen). They mean nothing to the matcher and
+/// would mislead an agent reading the question later.
+fn is_invisible_format(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{061C}' | '\u{180E}'
+        | '\u{200B}'..='\u{200F}'
+        | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{2064}'
+        | '\u{2066}'..='\u{2069}'
+        | '\u{FEFF}')
+}
+
+/// Strip control characters: line breaks and tabs become spaces (they
+/// separated words), other controls and invisible format characters go.
+pub fn clean_text(raw: &str) -> String {
+    raw.chars()
+        .filter_map(|c| match c {
+            '\n' | '\r' | '\t' | '\u{0B}' | '\u{0C}' | '\u{85}' | '\u{2028}' | '\u{2029}' => {
+                Some(' ')
+            }
+            c if c.is_control() || is_invisible_format(c) => None,
+            c => Some(c),
+        })
+        .collect()
+}
+
+/// A person's free text, cleaned, trimmed, non-empty and within the limit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message(String);
+
+impl Message {
+    pub fn parse(raw: &str) -> Result<Message, Refusal> {
+        let cleaned = clean_text(raw);
+        let text = cleaned.trim();
+        if text.is_empty() {
+            return Err(Refusal::EmptyMessage);
+        }
+        let chars = text.chars().count();
+        if chars > MAX_MESSAGE_CHARS {
+            return Err(Refusal::MessageTooLong { chars });
+        }
+        Ok(Message(text.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// What the person sent: typed text, or the payload of a quick reply.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    Message(Message),
+    /// An intent id that exists in the content.
+    Choice(String),
+}
+
+/// A turn as it arrives, every field optional and unchecked.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RawTurn<'a> {
+    pub session: Option<&'a str>,
+    pub message: Option<&'a str>,
+    pub choice: Option<&'a str>,
+    pub channel: Option<&'a str>,
+    pub site: Option<&'a str>,
+}
+
+/// A checked turn: known channel, exactly one valid input, known site.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TurnRequest {
+    /// The session id the client holds, unchecked: an unknown, expired or
+    /// malformed id starts a new session (never an error).
+    pub session: Option<String>,
+    pub input: Input,
+    pub channel: Channel,
+    /// A site id that exists in the content; `None` for the national wording.
+    pub site: Option<String>,
+}
+
+impl TurnRequest {
+    /// Check a raw turn against the content. The first problem found is
+    /// reported, in this order: channel, message/choice, site.
+    pub fn parse(content: &Content, raw: RawTurn<'_>) -> Result<TurnRequest, Refusal> {
+        let channel = match raw.channel {
+            None => return Err(Refusal::MissingChannel),
+            Some(c) => Channel::parse(c).ok_or_else(|| Refusal::UnknownChannel(echo(c)))?,
+        };
+        let input = match (raw.message, raw.choice) {
+            (Some(_), Some(_)) => return Err(Refusal::BothMessageAndChoice),
+            (None, None) => return Err(Refusal::NoMessageOrChoice),
+            (Some(m), None) => Input::Message(Message::parse(m)?),
+            (None, Some(c)) => match content.intent(c.trim()) {
+                Some(intent) => Input::Choice(intent.id.clone()),
+                None => return Err(Refusal::UnknownChoice(echo(c))),
+            },
+        };
+        let site = match raw.site.map(str::trim) {
+            // An empty site is what a widget sends when none is configured.
+            None | Some("") => None,
+            Some(id) => match content.sites.get(id) {
+                Some(site) => Some(site.id.clone()),
+                None => {
+                    let known: Vec<&str> = content.sites.keys().map(String::as_str).collect();
+                    let known = if known.is_empty() {
+                        "none".to_owned()
+                    } else {
+                        known.join(", ")
+                    };
+                    return Err(Refusal::UnknownSite {
+                        id: echo(id),
+                        known,
+                    });
+                }
+            },
+        };
+        Ok(TurnRequest {
+            session: raw.session.map(str::to_owned),
+            input,
+            channel,
+            site,
+        })
+    }
+}
+
+/// What the assistant is waiting for, kept in the session between turns.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Pending {
+    #[default]
+    Nothing,
+    /// "Vous parlez de : A ou B ?" — the intents offered.
+    Clarify { options: Vec<String> },
+    /// A procedure shown one step at a time; `next` is the 0-based index
+    /// of the step to show on "étape suivante".
+    Steps { intent: String, next: usize },
+}
+
+/// A session as stored: ids and counters, never text the person typed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionState {
+    pub channel: Channel,
+    pub created_at: Millis,
+    pub turns: u32,
+    #[serde(default)]
+    pub pending: Pending,
+}
+
+/// The result of one turn.
+#[derive(Debug, Clone)]
+pub struct TurnOutput {
+    pub session: String,
+    /// A session was created by this turn (none sent, or the one sent was
+    /// unknown or expired; then the reply says so).
+    pub new_session: bool,
+    pub outcome: Outcome,
+    /// The intent the reply shows (the procedure being walked, for steps).
+    pub intent: Option<String>,
+    pub confidence: f32,
+    pub reply: Reply,
+    /// Store operations that failed during the turn. The person still gets
+    /// an answer; the cost is a lost context, so this is logged and counted.
+    pub store_errors: u32,
+}
+
+/// A turn could not be served at all.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TurnError {
+    #[error("no randomness available for a session id: {0}")]
+    Randomness(String),
+}
+
+/// A question the assistant could not answer, kept for agents. Anonymous:
+/// no session id, no address, only what is needed to improve the content.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QuestionRecord {
+    /// `"fallback"` for now; the review console may add kinds.
+    pub kind: String,
+    pub at: Millis,
+    pub channel: Channel,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub site: Option<String>,
+    pub question: String,
+    /// The matcher's best guesses, best first.
+    pub guesses: Vec<Guess>,
+    pub content_version: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Guess {
+    pub intent: String,
+    pub score: f32,
+}
+
+/// Question records after `after` (all if `None`), oldest first. Records
+/// that cannot be read (written by a newer version) are skipped.
+pub fn question_records(
+    store: &dyn Store,
+    after: Option<u64>,
+    limit: usize,
+) -> Result<Vec<(u64, QuestionRecord)>, StoreError> {
+    Ok(store
+        .records(after, limit)?
+        .into_iter()
+        .filter_map(|r| serde_json::from_slice(&r.data).ok().map(|q| (r.seq, q)))
+        .collect())
+}
+
+/// A well-formed session id: what [`new_session_id`] makes.
+pub fn is_session_id(s: &str) -> bool {
+    s.len() == SESSION_ID_BYTES * 2
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+/// A fresh, unguessable session id: the id is the only key to a
+/// conversation, so it comes from the operating system's random source.
+pub fn new_session_id() -> Result<String, TurnError> {
+    let mut bytes = [0u8; SESSION_ID_BYTES];
+    getrandom::fill(&mut bytes).map_err(|e| TurnError::Randomness(e.to_string()))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// What one turn says, before the session bookkeeping.
+struct Said {
+    outcome: Outcome,
+    intent: Option<String>,
+    confidence: f32,
+    reply: Reply,
+}
+
+/// The context a turn works in.
+struct Ctx<'a> {
+    content: &'a Content,
+    site: Option<&'a Site>,
+    channel: Channel,
+    pending: Pending,
+}
+
+/// Play one turn: open (or start) the session, understand the input in
+/// the light of the pending question, reply, and save the session.
+pub fn turn(
+    engine: &Engine,
+    store: &dyn Store,
+    policy: &Policy,
+    req: TurnRequest,
+    now: Millis,
+) -> Result<TurnOutput, TurnError> {
+    let content = &engine.content;
+    let mut store_errors = 0;
+    let opened = open_session(
+        store,
+        req.session.as_deref(),
+        req.channel,
+        now,
+        &mut store_errors,
+    )?;
+    let mut ctx = Ctx {
+        content,
+        site: req.site.as_deref().and_then(|id| engine.site(id)),
+        channel: req.channel,
+        pending: opened.state.pending.clone(),
+    };
+
+    let said = match &req.input {
+        Input::Message(text) => {
+            let m = engine.decide(text.as_str());
+            let said = match m.outcome {
+                Outcome::Answer => match m.intent.as_deref().and_then(|id| content.intent(id)) {
+                    Some(intent) => on_intent(&mut ctx, intent, m.confidence),
+                    None => fallback(&mut ctx, m.confidence),
+                },
+                Outcome::Clarify => {
+                    let options: Vec<&Intent> = m
+                        .candidates
+                        .iter()
+                        .filter_map(|c| content.intent(&c.intent))
+                        .collect();
+                    if options.is_empty() {
+                        fallback(&mut ctx, m.confidence)
+                    } else {
+                        clarify(&mut ctx, &options, m.confidence)
+                    }
+                }
+                Outcome::Fallback => fallback(&mut ctx, m.confidence),
+            };
+            if said.outcome == Outcome::Fallback {
+                let record = QuestionRecord {
+                    kind: "fallback".into(),
+                    at: now,
+                    channel: req.channel,
+                    site: req.site.clone(),
+                    question: text.as_str().to_owned(),
+                    guesses: m
+                        .candidates
+                        .iter()
+                        .map(|c| Guess {
+                            intent: c.intent.clone(),
+                            score: c.score,
+                        })
+                        .collect(),
+                    content_version: content.version.clone(),
+                };
+                if let Err(e) = keep_record(store, &record) {
+                    tracing::warn!(error = %e, "cannot keep an unanswered question");
+                    store_errors += 1;
+                }
+            }
+            said
+        }
+        Input::Choice(id) => match content.intent(id) {
+            Some(intent) => on_intent(&mut ctx, intent, 1.0),
+            // Checked by `TurnRequest::parse`; a reload in between may have
+            // removed it, which is no reason to fail.
+            None => fallback(&mut ctx, 0.0),
+        },
+    };
+
+    let mut reply = said.reply;
+    if opened.ended {
+        reply.text = format!("{}\n{}", say::SESSION_ENDED, reply.text);
+    }
+    let state = SessionState {
+        channel: req.channel,
+        created_at: opened.state.created_at,
+        turns: opened.state.turns.saturating_add(1),
+        pending: ctx.pending,
+    };
+    let ttl = u64::try_from(policy.ttl(req.channel).as_millis()).unwrap_or(u64::MAX);
+    let saved = serde_json::to_vec(&state)
+        .map_err(|e| StoreError(format!("encoding a session: {e}")))
+        .and_then(|bytes| store.put_session(&opened.id, now.saturating_add(ttl), &bytes));
+    if let Err(e) = saved {
+        tracing::warn!(error = %e, "cannot save the session");
+        store_errors += 1;
+    }
+    Ok(TurnOutput {
+        session: opened.id,
+        new_session: opened.new,
+        outcome: said.outcome,
+        intent: said.intent,
+        confidence: said.confidence,
+        reply,
+        store_errors,
+    })
+}
+
+fn keep_record(store: &dyn Store, record: &QuestionRecord) -> Result<u64, StoreError> {
+    let bytes =
+        serde_json::to_vec(record).map_err(|e| StoreError(format!("encoding a record: {e}")))?;
+    store.append_record(&bytes)
+}
+
+struct Opened {
+    id: String,
+    state: SessionState,
+    new: bool,
+    /// The client sent a session we could not continue.
+    ended: bool,
+}
+
+fn open_session(
+    store: &dyn Store,
+    requested: Option<&str>,
+    channel: Channel,
+    now: Millis,
+    store_errors: &mut u32,
+) -> Result<Opened, TurnError> {
+    let mut ended = false;
+    if let Some(id) = requested {
+        ended = true;
+        if is_session_id(id) {
+            match store.get_session(id, now) {
+                Ok(SessionLookup::Found(bytes)) => {
+                    match serde_json::from_slice::<SessionState>(&bytes) {
+                        Ok(state) => {
+                            return Ok(Opened {
+                                id: id.to_owned(),
+                                state,
+                                new: false,
+                                ended: false,
+                            })
+                        }
+                        // Written by another version: start over rather than fail.
+                        Err(e) => {
+                            tracing::warn!(error = %e, "unreadable session, starting a new one")
+                        }
+                    }
+                }
+                Ok(SessionLookup::Expired | SessionLookup::Missing) => {}
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot read the session, starting a new one");
+                    *store_errors += 1;
+                }
+            }
+        }
+    }
+    let state = SessionState {
+        channel,
+        created_at: now,
+        turns: 0,
+        pending: Pending::Nothing,
+    };
+    Ok(Opened {
+        id: new_session_id()?,
+        state,
+        new: true,
+        ended,
+    })
+}
+
+/// An intent was understood (typed with confidence, or chosen).
+fn on_intent(ctx: &mut Ctx<'_>, intent: &Intent, confidence: f32) -> Said {
+    let pending = std::mem::take(&mut ctx.pending);
+    match (intent.id.as_str(), pending) {
+        (
+            NEXT_STEP | YES,
+            Pending::Steps {
+                intent: walked,
+                next,
+            },
+        ) => next_step(ctx, intent, &walked, next, confidence),
+        (YES, Pending::Clarify { options }) => {
+            let offered: Vec<&Intent> = options
+                .iter()
+                .filter_map(|id| ctx.content.intent(id))
+                .collect();
+            match offered.as_slice() {
+                // "Vous parlez de : A ?" — "oui" means A.
+                [only] => answer(ctx, only, confidence),
+                [] => answer(ctx, intent, confidence),
+                // "A ou B ?" — "oui" does not say which: ask again.
+                _ => clarify(ctx, &offered, confidence),
+            }
+        }
+        (NO, Pending::Steps { intent: walked, .. }) => {
+            let mut said = answer(ctx, intent, confidence);
+            if let Some(walked) = ctx.content.intent(&walked) {
+                said.reply.quick_replies = with_start_again(
+                    ctx.content,
+                    reply::intent_reply(ctx.content, ctx.site, walked).quick_replies,
+                );
+            }
+            said
+        }
+        (NO, Pending::Clarify { .. }) => {
+            let mut said = answer(ctx, intent, confidence);
+            said.reply.text = say::REPHRASE.to_owned();
+            said.reply.quick_replies =
+                buttons(ctx.content, MAIN_TOPICS.iter().copied().chain([HUMAN]));
+            said
+        }
+        // conv.recommencer: the context is already cleared by the take above.
+        _ => answer(ctx, intent, confidence),
+    }
+}
+
+/// The intent's own answer; on a kiosk, a procedure starts its walk.
+fn answer(ctx: &mut Ctx<'_>, intent: &Intent, confidence: f32) -> Said {
+    ctx.pending = Pending::Nothing;
+    if walks(ctx, intent) {
+        return show_step(ctx, intent, 0, confidence);
+    }
+    Said {
+        outcome: Outcome::Answer,
+        intent: Some(intent.id.clone()),
+        confidence,
+        reply: reply::intent_reply(ctx.content, ctx.site, intent),
+    }
+}
+
+/// Steps are walked one by one on a kiosk, when there are several and the
+/// content can understand "étape suivante".
+fn walks(ctx: &Ctx<'_>, intent: &Intent) -> bool {
+    ctx.channel == Channel::Kiosk
+        && intent.steps.len() >= 2
+        && ctx.content.intent(NEXT_STEP).is_some()
+}
+
+/// Step `k` (0-based) of a procedure, with its pictogram, and the way on.
+fn show_step(ctx: &mut Ctx<'_>, intent: &Intent, k: usize, confidence: f32) -> Said {
+    let mut reply = reply::intent_reply(ctx.content, ctx.site, intent);
+    let total = reply.steps.len();
+    let k = k.min(total.saturating_sub(1));
+    let first = k == 0;
+    let last = k + 1 >= total;
+    let mut text = if first {
+        format!("{}\n{}", reply.text, say::step_of(k + 1, total))
+    } else {
+        say::step_of(k + 1, total)
+    };
+    if last {
+        text.push(' ');
+        text.push_str(say::LAST_STEP);
+    }
+    reply.text = text;
+    reply.steps = std::mem::take(&mut reply.steps)
+        .into_iter()
+        .skip(k)
+        .take(1)
+        .collect();
+    // The intent's pictograms open the walk; each step then shows its own.
+    if !first {
+        reply.pictos.clear();
+    }
+    // Links where a person starts or finishes, not repeated on every step.
+    if !first && !last {
+        reply.links.clear();
+    }
+    reply.quick_replies = if last {
+        with_start_again(ctx.content, std::mem::take(&mut reply.quick_replies))
+    } else {
+        buttons(ctx.content, [NEXT_STEP, START_AGAIN])
+    };
+    ctx.pending = if last {
+        Pending::Nothing
+    } else {
+        Pending::Steps {
+            intent: intent.id.clone(),
+            next: k + 1,
+        }
+    };
+    Said {
+        outcome: Outcome::Answer,
+        intent: Some(intent.id.clone()),
+        confidence,
+        reply,
+    }
+}
+
+/// "Étape suivante" (or "oui") while a procedure is being walked.
+fn next_step(
+    ctx: &mut Ctx<'_>,
+    asked: &Intent,
+    walked: &str,
+    next: usize,
+    confidence: f32,
+) -> Said {
+    match ctx.content.intent(walked) {
+        Some(walked) if next < walked.steps.len() => show_step(ctx, walked, next, confidence),
+        // The procedure vanished in a reload, or is over: the plain answer.
+        _ => answer(ctx, asked, confidence),
+    }
+}
+
+fn clarify(ctx: &mut Ctx<'_>, options: &[&Intent], confidence: f32) -> Said {
+    ctx.pending = Pending::Clarify {
+        options: options.iter().map(|i| i.id.clone()).collect(),
+    };
+    Said {
+        outcome: Outcome::Clarify,
+        intent: None,
+        confidence,
+        reply: reply::clarify_reply(ctx.content, options),
+    }
+}
+
+fn fallback(ctx: &mut Ctx<'_>, confidence: f32) -> Said {
+    ctx.pending = Pending::Nothing;
+    Said {
+        outcome: Outcome::Fallback,
+        intent: None,
+        confidence,
+        reply: reply::fallback_reply(ctx.content, ctx.site),
+    }
+}
+
+/// Quick replies for the intents of `ids` that exist in the content.
+fn buttons<'a>(content: &Content, ids: impl IntoIterator<Item = &'a str>) -> Vec<QuickReply> {
+    ids.into_iter()
+        .filter_map(|id| content.intent(id))
+        .map(reply::intent_button)
+        .collect()
+}
+
+/// `quick` plus "Recommencer" at the end, when not already offered.
+fn with_start_again(content: &Content, mut quick: Vec<QuickReply>) -> Vec<QuickReply> {
+    if !quick.iter().any(|q| q.payload == START_AGAIN) {
+        quick.extend(buttons(content, [START_AGAIN]));
+    }
+    quick
+}
+
+#[cfg(test)]
+mod tests {
+    //! Properties, on the fixture content of `tests/fixtures/content`:
+    //! input checking (control characters, limits, exactly one input,
+    //! channel, site, choice); clarify → choice answers; "oui" to a clarify
+    //! asks again, "non" asks to rephrase; typing after a clarify starts
+    //! over; kiosk steps walked one by one with "étape suivante" and "oui",
+    //! stopped with "non"; web shows every step; `conv.recommencer` clears
+    //! the context; unknown, expired and malformed sessions start a new one
+    //! and say so; sessions keep no free text; fallbacks are recorded.
+    use super::*;
+    use crate::store::SledStore;
+    use std::path::Path;
+    use std::sync::OnceLock;
+
+    fn engine() -> &'static Engine {
+        static ENGINE: OnceLock<Engine> = OnceLock::new();
+        ENGINE.get_or_init(|| {
+            let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/content");
+            Engine::load(&root).expect("the fixture content loads")
+        })
+    }
+
+    struct Chat {
+        store: SledStore,
+        policy: Policy,
+        session: Option<String>,
+        channel: Channel,
+        site: Option<String>,
+        now: Millis,
+    }
+
+    impl Chat {
+        fn new(channel: Channel) -> Chat {
+            Chat {
+                store: SledStore::temporary().expect("store"),
+                policy: Policy::default(),
+                session: None,
+                channel,
+                site: None,
+                now: 1_000_000,
+            }
+        }
+
+        fn send(&mut self, input: Input) -> TurnOutput {
+            let req = TurnRequest {
+                session: self.session.clone(),
+                input,
+                channel: self.channel,
+                site: self.site.clone(),
+            };
+            let out = turn(engine(), &self.store, &self.policy, req, self.now).expect("turn");
+            assert_eq!(out.store_errors, 0);
+            self.session = Some(out.session.clone());
+            out
+        }
+
+        fn say(&mut self, text: &str) -> TurnOutput {
+            self.send(Input::Message(Message::parse(text).expect("valid message")))
+        }
+
+        fn choose(&mut self, id: &str) -> TurnOutput {
+            self.send(Input::Choice(id.to_owned()))
+        }
+    }
+
+    fn payloads(out: &TurnOutput) -> Vec<&str> {
+        out.reply
+            .quick_replies
+            .iter()
+            .map(|q| q.payload.as_str())
+            .collect()
+    }
+
+    fn raw<'a>(message: Option<&'a str>, choice: Option<&'a str>) -> RawTurn<'a> {
+        RawTurn {
+            message,
+            choice,
+            channel: Some("web"),
+            ..RawTurn::default()
+        }
+    }
+
+    #[test]
+    fn control_characters_are_stripped_and_limits_checked() {
+        assert_eq!(
+            clean_text("a\u{0}b\u{7}c\nd\te\u{202E}f\u{200B}g\u{7F}"),
+            "abc d efg"
+        );
+        assert_eq!(
+            Message::parse("  \n bonjour \t").unwrap().as_str(),
+            "bonjour"
+        );
+        for empty in ["", "   ", "\n\t\r", "\u{0}\u{1}", "\u{200B}\u{FEFF}"] {
+            assert_eq!(
+                Message::parse(empty),
+                Err(Refusal::EmptyMessage),
+                "{empty:?}"
+            );
+        }
+        let at_limit = format!("  {}  ", "é".repeat(MAX_MESSAGE_CHARS));
+        assert!(
+            Message::parse(&at_limit).is_ok(),
+            "the limit counts characters after trimming, not bytes"
+        );
+        let over = "a".repeat(MAX_MESSAGE_CHARS + 1);
+        assert_eq!(
+            Message::parse(&over),
+            Err(Refusal::MessageTooLong {
+                chars: MAX_MESSAGE_CHARS + 1
+            })
+        );
+    }
+
+    #[test]
+    fn raw_turns_are_checked_in_order() {
+        let c = &engine().content;
+        let table: Vec<(RawTurn<'_>, Refusal)> = vec![
+            (
+                RawTurn {
+                    message: Some("x"),
+                    ..RawTurn::default()
+                },
+                Refusal::MissingChannel,
+            ),
+            (
+                RawTurn {
+                    message: Some("x"),
+                    channel: Some("fax"),
+                    ..RawTurn::default()
+                },
+                Refusal::UnknownChannel("fax".into()),
+            ),
+            (
+                raw(Some("x"), Some("conv.oui")),
+                Refusal::BothMessageAndChoice,
+            ),
+            (raw(None, None), Refusal::NoMessageOrChoice),
+            (raw(Some(" "), None), Refusal::EmptyMessage),
+            (
+                raw(None, Some("sejour.inconnu")),
+                Refusal::UnknownChoice("sejour.inconnu".into()),
+            ),
+            (
+                RawTurn {
+                    site: Some("atlantide"),
+                    ..raw(Some("bonjour"), None)
+                },
+                Refusal::UnknownSite {
+                    id: "atlantide".into(),
+                    known: "prefecture-exemple".into(),
+                },
+            ),
+        ];
+        for (input, refusal) in table {
+            assert_eq!(TurnRequest::parse(c, input), Err(refusal), "{input:?}");
+        }
+        let ok = TurnRequest::parse(
+            c,
+            RawTurn {
+                site: Some("prefecture-exemple"),
+                ..raw(None, Some(" conv.oui "))
+            },
+        )
+        .unwrap();
+        assert_eq!(ok.input, Input::Choice("conv.oui".into()));
+        assert_eq!(ok.site.as_deref(), Some("prefecture-exemple"));
+        let no_site = TurnRequest::parse(
+            c,
+            RawTurn {
+                site: Some(""),
+                ..raw(Some("bonjour"), None)
+            },
+        )
+        .unwrap();
+        assert_eq!(no_site.site, None);
+    }
+
+    #[test]
+    fn a_long_refused_value_is_cut_in_the_message() {
+        let c = &engine().content;
+        let long = "x".repeat(5000);
+        let Err(Refusal::UnknownChoice(shown)) = TurnRequest::parse(c, raw(None, Some(&long)))
+        else {
+            panic!()
+        };
+        assert_eq!(shown.chars().count(), ECHO_CHARS + 1);
+    }
+
+    #[test]
+    fn clarify_then_choice_answers_the_chosen_intent() {
+        let mut chat = Chat::new(Channel::Web);
+        let first = chat.say("permis bateau");
+        assert!(first.new_session);
+        assert_eq!(first.outcome, Outcome::Clarify);
+        assert_eq!(first.intent, None);
+        assert_eq!(
+            payloads(&first),
+            vec!["ddtm.permis_bateau", "ddtm.permis_bateau_duplicata"]
+        );
+        assert!(
+            first.reply.text.starts_with("Vous parlez de"),
+            "{}",
+            first.reply.text
+        );
+        let second = chat.choose("ddtm.permis_bateau_duplicata");
+        assert!(!second.new_session);
+        assert_eq!(second.session, first.session);
+        assert_eq!(second.outcome, Outcome::Answer);
+        assert_eq!(
+            second.intent.as_deref(),
+            Some("ddtm.permis_bateau_duplicata")
+        );
+        assert_eq!(second.confidence, 1.0);
+        assert!(second.reply.text.contains("duplicata"));
+    }
+
+    #[test]
+    fn yes_to_a_clarify_asks_again_and_no_asks_to_rephrase() {
+        let mut chat = Chat::new(Channel::Web);
+        chat.say("permis bateau");
+        let again = chat.say("oui");
+        assert_eq!(again.outcome, Outcome::Clarify);
+        assert_eq!(
+            payloads(&again),
+            vec!["ddtm.permis_bateau", "ddtm.permis_bateau_duplicata"]
+        );
+        let no = chat.say("non");
+        assert_eq!(no.outcome, Outcome::Answer);
+        assert_eq!(no.intent.as_deref(), Some(NO));
+        assert_eq!(no.reply.text, say::REPHRASE);
+        assert!(payloads(&no).contains(&HUMAN), "{:?}", payloads(&no));
+        assert!(payloads(&no).contains(&"sejour.renouvellement"));
+        // Nothing pending any more: "oui" is a plain "oui".
+        let yes = chat.say("oui");
+        assert_eq!(yes.intent.as_deref(), Some(YES));
+        assert_eq!(yes.outcome, Outcome::Answer);
+    }
+
+    #[test]
+    fn typing_after_a_clarify_starts_over_from_the_text() {
+        let mut chat = Chat::new(Channel::Web);
+        chat.say("permis bateau");
+        let out = chat.say("Comment renouveler mon titre de séjour ?");
+        assert_eq!(out.intent.as_deref(), Some("sejour.renouvellement"));
+        let yes = chat.say("oui");
+        assert_eq!(
+            yes.intent.as_deref(),
+            Some(YES),
+            "the clarify is no longer pending"
+        );
+    }
+
+    #[test]
+    fn web_shows_every_step_with_followups() {
+        let mut chat = Chat::new(Channel::Web);
+        let out = chat.say("Comment renouveler mon titre de séjour ?");
+        assert_eq!(out.outcome, Outcome::Answer);
+        assert_eq!(out.reply.steps.len(), 3);
+        assert_eq!(payloads(&out), vec!["sejour.rendez_vous", HUMAN]);
+        let next = chat.say("étape suivante");
+        assert_eq!(
+            next.intent.as_deref(),
+            Some(NEXT_STEP),
+            "nothing is walked on the web"
+        );
+    }
+
+    #[test]
+    fn kiosk_walks_steps_one_at_a_time() {
+        let mut chat = Chat::new(Channel::Kiosk);
+        let one = chat.say("Comment renouveler mon titre de séjour ?");
+        assert_eq!(one.intent.as_deref(), Some("sejour.renouvellement"));
+        assert_eq!(one.reply.steps.len(), 1);
+        assert_eq!(one.reply.steps[0].n, 1);
+        assert_eq!(
+            one.reply.steps[0].picto.as_ref().map(|p| p.id.as_str()),
+            Some("internet")
+        );
+        assert!(
+            one.reply.text.contains("ANEF") && one.reply.text.ends_with("Étape 1 sur 3."),
+            "{}",
+            one.reply.text
+        );
+        assert_eq!(payloads(&one), vec![NEXT_STEP, START_AGAIN]);
+
+        let two = chat.choose(NEXT_STEP);
+        assert_eq!(two.intent.as_deref(), Some("sejour.renouvellement"));
+        assert_eq!(two.reply.steps[0].n, 2);
+        assert_eq!(
+            two.reply.steps[0].picto.as_ref().map(|p| p.id.as_str()),
+            Some("document-ajouter")
+        );
+        assert_eq!(two.reply.text, "Étape 2 sur 3.");
+
+        let three = chat.say("oui");
+        assert_eq!(three.reply.steps[0].n, 3);
+        assert!(three.reply.text.ends_with(say::LAST_STEP));
+        assert_eq!(
+            payloads(&three),
+            vec!["sejour.rendez_vous", HUMAN, START_AGAIN]
+        );
+        assert!(
+            !three.reply.links.is_empty(),
+            "the links come with the last step"
+        );
+
+        let after = chat.say("suivant");
+        assert_eq!(after.intent.as_deref(), Some(NEXT_STEP), "the walk is over");
+        assert!(after.reply.steps.is_empty());
+    }
+
+    #[test]
+    fn no_stops_a_walk_and_offers_the_followups() {
+        let mut chat = Chat::new(Channel::Kiosk);
+        chat.say("Comment renouveler mon titre de séjour ?");
+        let no = chat.say("non");
+        assert_eq!(no.intent.as_deref(), Some(NO));
+        assert!(no.reply.steps.is_empty());
+        assert_eq!(
+            payloads(&no),
+            vec!["sejour.rendez_vous", HUMAN, START_AGAIN]
+        );
+        let next = chat.choose(NEXT_STEP);
+        assert_eq!(next.intent.as_deref(), Some(NEXT_STEP));
+    }
+
+    #[test]
+    fn start_again_clears_the_context() {
+        let mut chat = Chat::new(Channel::Kiosk);
+        chat.say("Comment renouveler mon titre de séjour ?");
+        let again = chat.choose(START_AGAIN);
+        assert_eq!(again.intent.as_deref(), Some(START_AGAIN));
+        assert!(again.reply.text.contains("on recommence"));
+        let next = chat.say("étape suivante");
+        assert_eq!(next.intent.as_deref(), Some(NEXT_STEP));
+        assert!(next.reply.steps.is_empty());
+    }
+
+    #[test]
+    fn a_choice_outside_the_clarify_is_answered_like_a_menu() {
+        let mut chat = Chat::new(Channel::Web);
+        chat.say("permis bateau");
+        let out = chat.choose("sejour.rendez_vous");
+        assert_eq!(out.intent.as_deref(), Some("sejour.rendez_vous"));
+    }
+
+    #[test]
+    fn human_contact_and_site_values() {
+        let mut chat = Chat::new(Channel::Web);
+        let generic = chat.say("je veux parler a un humain");
+        assert_eq!(generic.intent.as_deref(), Some(HUMAN));
+        assert!(
+            generic.reply.text.contains("39 39"),
+            "{}",
+            generic.reply.text
+        );
+        chat.site = Some("prefecture-exemple".into());
+        let local = chat.say("je veux parler a un humain");
+        assert!(
+            local.reply.text.contains("01 02 03 04 05"),
+            "{}",
+            local.reply.text
+        );
+        let rdv = chat.choose("sejour.rendez_vous");
+        assert!(rdv.reply.text.contains("la préfecture de l'Exemple"));
+        assert_eq!(
+            rdv.reply.links[0].url,
+            "https://www.exemple.gouv.fr/rendez-vous"
+        );
+    }
+
+    #[test]
+    fn fallback_offers_topics_and_is_recorded_without_session() {
+        let mut chat = Chat::new(Channel::Kiosk);
+        let out = chat.say("recette de la blanquette de veau");
+        assert_eq!(out.outcome, Outcome::Fallback);
+        assert_eq!(out.intent, None);
+        assert!(payloads(&out).contains(&"sejour.renouvellement"));
+        let records = question_records(&chat.store, None, 10).unwrap();
+        assert_eq!(records.len(), 1);
+        let (_, r) = &records[0];
+        assert_eq!(r.question, "recette de la blanquette de veau");
+        assert_eq!(r.kind, "fallback");
+        assert_eq!(r.channel, Channel::Kiosk);
+        assert_eq!(r.content_version, engine().content.version);
+        let raw = String::from_utf8(chat.store.records(None, 10).unwrap()[0].data.clone()).unwrap();
+        assert!(
+            !raw.contains(&out.session),
+            "records are not linked to a session"
+        );
+    }
+
+    #[test]
+    fn unknown_expired_and_malformed_sessions_start_over_and_say_so() {
+        let mut chat = Chat::new(Channel::Kiosk);
+        let first = chat.say("permis bateau");
+        // Just before the kiosk expiry: the clarify is still pending.
+        chat.now += chat.policy.kiosk_ttl.as_millis() as u64 - 1;
+        let kept = chat.choose("ddtm.permis_bateau");
+        assert!(!kept.new_session);
+        assert_eq!(kept.session, first.session);
+        // Idle for the whole TTL: a new session, and the reply says so.
+        chat.now += chat.policy.kiosk_ttl.as_millis() as u64;
+        let ended = chat.say("oui");
+        assert!(ended.new_session);
+        assert_ne!(ended.session, first.session);
+        assert!(
+            ended.reply.text.starts_with(say::SESSION_ENDED),
+            "{}",
+            ended.reply.text
+        );
+        for bogus in ["0123456789abcdef0123456789abcdef", "not a session", ""] {
+            chat.session = Some(bogus.to_owned());
+            let out = chat.say("bonjour");
+            assert!(
+                out.new_session && out.reply.text.starts_with(say::SESSION_ENDED),
+                "{bogus:?}"
+            );
+            assert!(is_session_id(&out.session));
+        }
+        chat.session = None;
+        let fresh = chat.say("bonjour");
+        assert!(fresh.new_session);
+        assert!(
+            !fresh.reply.text.contains(say::SESSION_ENDED),
+            "nothing ended: no notice"
+        );
+    }
+
+    #[test]
+    fn web_sessions_live_longer_than_kiosk_ones() {
+        let mut chat = Chat::new(Channel::Web);
+        let first = chat.say("bonjour");
+        chat.now += Policy::default().kiosk_ttl.as_millis() as u64 * 2;
+        let later = chat.say("bonjour");
+        assert_eq!(later.session, first.session);
+        assert!(!later.new_session);
+    }
+
+    #[test]
+    fn sessions_keep_no_free_text() {
+        for channel in [Channel::Kiosk, Channel::Web] {
+            let mut chat = Chat::new(channel);
+            let secret = "permis bateau zorglub-confidentiel";
+            let out = chat.say(secret);
+            chat.say("Comment renouveler mon titre de séjour ?");
+            let SessionLookup::Found(bytes) =
+                chat.store.get_session(&out.session, chat.now).unwrap()
+            else {
+                panic!()
+            };
+            let stored = String::from_utf8(bytes).unwrap();
+            assert!(
+                !stored.contains("zorglub") && !stored.contains("renouveler"),
+                "{stored}"
+            );
+        }
+    }
+
+    #[test]
+    fn session_ids_are_random_hex() {
+        let a = new_session_id().unwrap();
+        let b = new_session_id().unwrap();
+        assert!(is_session_id(&a) && is_session_id(&b));
+        assert_ne!(a, b);
+        assert!(!is_session_id("0123456789ABCDEF0123456789ABCDEF"));
+    }
+}
