@@ -8,7 +8,10 @@
 //! (SymSpell) before `strsim` confirms the distance. The index is immutable:
 //! a content reload builds a new one.
 
-use std::collections::{HashMap, HashSet};
+// FxHash: the keys are content words and short strings; SipHash's
+// flooding resistance is not needed for maps built from the content, and
+// hashing was a quarter of matching time.
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::content::Content;
 use crate::lexicon::{Lexicon, Rewrite};
@@ -108,6 +111,7 @@ pub struct Index {
     /// Intents containing each term (deduplicated).
     pub(crate) intent_postings: Vec<Vec<u32>>,
     pub(crate) docs: Vec<Doc>,
+
     /// Intent ids, by intent number (same order as the content).
     pub(crate) intent_ids: Vec<String>,
     /// Surface words of the vocabulary → their term.
@@ -240,7 +244,7 @@ impl Index {
                 let id = self.term_names.len() as TermId;
                 self.terms.insert(s.clone(), id);
                 self.term_names.push(s);
-                df.push(HashSet::new());
+                df.push(HashSet::default());
                 id
             }
         };
@@ -343,31 +347,43 @@ impl Index {
         if budget == 0 {
             return None;
         }
-        let mut seen: HashSet<u32> = HashSet::new();
+        let first = word.chars().next();
+        let mut seen: HashSet<u32> = HashSet::default();
         let mut best: Option<(usize, usize, u32)> = None;
-        let variants = deletion_variants(word, budget);
-        for v in variants.iter().chain(std::iter::once(&word.to_owned())) {
-            let Some(cands) = self.deletes.get(v) else {
-                continue;
-            };
-            for &c in cands {
-                if !seen.insert(c) {
+        // Level by level (the word, then its deletions, then theirs): every
+        // word at distance 1 is found by level 1, so deeper levels run only
+        // when nothing closer exists. Most typos stop at level 0 or 1.
+        let mut frontier: Vec<String> = vec![word.to_owned()];
+        for level in 0..=budget {
+            for v in &frontier {
+                let Some(cands) = self.deletes.get(v) else {
                     continue;
+                };
+                for &c in cands {
+                    if !seen.insert(c) {
+                        continue;
+                    }
+                    let cand = &self.surface_list[c as usize];
+                    let mut d = strsim::damerau_levenshtein(word, cand);
+                    if first != cand.chars().next() {
+                        d += 1;
+                    }
+                    if d == 0 || d > budget {
+                        continue;
+                    }
+                    let key = (d, len.abs_diff(cand.chars().count()), c);
+                    if best.is_none_or(|b| key < b) {
+                        best = Some(key);
+                    }
                 }
-                let cand = &self.surface_list[c as usize];
-                let mut d = strsim::damerau_levenshtein(word, cand);
-                if word.chars().next() != cand.chars().next() {
-                    d += 1;
-                }
-                let cand_budget = typo_budget(cand.chars().count()).max(budget);
-                if d == 0 || d > budget.min(cand_budget) {
-                    continue;
-                }
-                let len_gap = len.abs_diff(cand.chars().count());
-                let key = (d, len_gap, c);
-                if best.is_none_or(|b| key < b) {
-                    best = Some(key);
-                }
+            }
+            match best {
+                Some((1, _, _)) => break,
+                Some(_) if level >= 1 => break,
+                _ => {}
+            }
+            if level < budget {
+                frontier = one_deletions(&frontier);
             }
         }
         best.map(|(d, _, c)| (self.surface_list[c as usize].clone(), d))
@@ -400,11 +416,31 @@ impl Index {
     }
 }
 
+/// The distinct strings obtained by deleting one character of any of `words`.
+fn one_deletions(words: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut seen: HashSet<String> = HashSet::default();
+    for w in words {
+        if w.chars().count() <= 1 {
+            continue;
+        }
+        for (i, ch) in w.char_indices() {
+            let mut v = String::with_capacity(w.len());
+            v.push_str(&w[..i]);
+            v.push_str(&w[i + ch.len_utf8()..]);
+            if seen.insert(v.clone()) {
+                out.push(v);
+            }
+        }
+    }
+    out
+}
+
 /// All strings obtained by deleting up to `max` characters (SymSpell).
 fn deletion_variants(word: &str, max: usize) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut frontier = vec![word.chars().collect::<Vec<char>>()];
-    let mut seen: HashSet<Vec<char>> = HashSet::new();
+    let mut seen: HashSet<Vec<char>> = HashSet::default();
     for _ in 0..max {
         let mut next = Vec::new();
         for w in &frontier {

@@ -7,7 +7,7 @@
 //! everything else; a key may span several words and the longest key wins.
 //! Every rewrite is recorded so a match can say which entry fired.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::normalize::{normalize, words};
 
@@ -17,6 +17,11 @@ const MAX_KEY_WORDS: usize = 5;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Lexicon {
     entries: HashMap<Vec<String>, Vec<String>>,
+    /// Keys joined by single spaces, for look-ups without building vectors.
+    joined: HashMap<String, (String, Vec<String>)>,
+    /// First word of any key → the longest key starting with it, in words:
+    /// most words start no key, and are passed over with one look-up.
+    first_words: HashMap<String, usize>,
     max_words: usize,
 }
 
@@ -87,6 +92,10 @@ impl Lexicon {
             return Err(format!("lexicon entry `{from}` maps to nothing"));
         }
         self.max_words = self.max_words.max(key.len());
+        let longest = self.first_words.entry(key[0].clone()).or_insert(0);
+        *longest = (*longest).max(key.len());
+        let joined = key.join(" ");
+        self.joined.insert(joined.clone(), (joined, value.clone()));
         self.entries.insert(key, value);
         Ok(())
     }
@@ -109,20 +118,27 @@ impl Lexicon {
         let mut out = Vec::with_capacity(input.len() + 4);
         let mut fired = Vec::new();
         let mut i = 0;
-        let mut key: Vec<String> = Vec::with_capacity(self.max_words);
+        let mut key = String::new();
         'outer: while i < input.len() {
-            let longest = self.max_words.min(input.len() - i);
-            for n in (1..=longest).rev() {
-                key.clear();
-                key.extend(input[i..i + n].iter().map(|s| (*s).to_owned()));
-                if let Some(value) = self.entries.get(&key) {
-                    out.extend(value.iter().cloned());
-                    fired.push(Rewrite {
-                        from: key.join(" "),
-                        to: value.join(" "),
-                    });
-                    i += n;
-                    continue 'outer;
+            if let Some(&longest) = self.first_words.get(input[i]) {
+                let longest = longest.min(input.len() - i);
+                for n in (1..=longest).rev() {
+                    key.clear();
+                    for (k, w) in input[i..i + n].iter().enumerate() {
+                        if k > 0 {
+                            key.push(' ');
+                        }
+                        key.push_str(w);
+                    }
+                    if let Some((from, value)) = self.joined.get(&key) {
+                        out.extend(value.iter().cloned());
+                        fired.push(Rewrite {
+                            from: from.clone(),
+                            to: value.join(" "),
+                        });
+                        i += n;
+                        continue 'outer;
+                    }
                 }
             }
             out.push(input[i].to_owned());
