@@ -78,6 +78,7 @@ pub fn validate(content: &Content, diags: &mut Vec<Diagnostic>) {
         check_intent(content, intent, &text, &pos, &ids, &mut push);
     }
     check_duplicate_questions(content, diags);
+    check_reachability(content, diags);
     for journey in content.journeys.values() {
         let falc = |text: &str| {
             sentences(text)
@@ -94,6 +95,7 @@ pub fn validate(content: &Content, diags: &mut Vec<Diagnostic>) {
         );
     }
     check_sites(content, diags);
+    crate::notices::check(content, crate::store::now_millis(), diags);
     for (k, v) in content.lexicon.chained_entries() {
         diags.push(Diagnostic {
             path: content.root.join("intents/lexicon.toml"),
@@ -169,9 +171,11 @@ fn check_intent(
                 );
             }
             Some(_) => {}
+            // Every step shows a picture: people who read with difficulty
+            // follow the pictograms.
             None => push(
                 line,
-                Severity::Warning,
+                Severity::Error,
                 format!("step {} has no pictogram", k + 1),
             ),
         }
@@ -547,6 +551,37 @@ fn check_duplicate_questions(content: &Content, diags: &mut Vec<Diagnostic>) {
                 }
             }
         }
+    }
+}
+
+/// Intents that nothing leads to: no followup of another intent, no journey,
+/// no welcome menu. People can still type their way there, but a kiosk
+/// user, who navigates by touch, could never reach them.
+fn check_reachability(content: &Content, diags: &mut Vec<Diagnostic>) {
+    let mut reached: BTreeSet<&str> = BTreeSet::new();
+    for intent in &content.intents {
+        for f in &intent.followups {
+            if f != &intent.id {
+                reached.insert(f);
+            }
+        }
+    }
+    for j in content.journeys.values() {
+        reached.extend(j.leaves());
+    }
+    reached.extend(crate::reply::MAIN_TOPICS.iter().copied());
+    for intent in &content.intents {
+        if intent.domain == crate::content::Domain::Conversation
+            || reached.contains(intent.id.as_str())
+        {
+            continue;
+        }
+        diags.push(Diagnostic {
+            path: intent.path.clone(),
+            line: 1,
+            severity: Severity::Warning,
+            message: format!("`{}` is reached by no followup, journey or main topic: add it to a related intent's followups", intent.id),
+        });
     }
 }
 

@@ -165,6 +165,9 @@ struct JsonMatch<'a> {
     intent: Option<&'a str>,
     confidence: f32,
     candidates: Vec<JsonCandidate<'a>>,
+    /// For `answer`: the answer's pictograms (its own, then its steps').
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pictos: Vec<crate::reply::PictoRef>,
 }
 
 fn match_jsonl(root: &Path) -> ExitCode {
@@ -199,6 +202,19 @@ fn match_jsonl(root: &Path) -> ExitCode {
             }
         };
         let m = engine.decide(&question);
+        let mut pictos: Vec<crate::reply::PictoRef> = Vec::new();
+        if m.outcome == crate::matcher::Outcome::Answer {
+            let reply = engine.reply(&m, None);
+            for p in reply
+                .pictos
+                .into_iter()
+                .chain(reply.steps.into_iter().filter_map(|s| s.picto))
+            {
+                if !pictos.iter().any(|q| q.id == p.id) {
+                    pictos.push(p);
+                }
+            }
+        }
         let json = JsonMatch {
             question: &question,
             outcome: m.outcome.as_str(),
@@ -212,6 +228,7 @@ fn match_jsonl(root: &Path) -> ExitCode {
                     score: c.score,
                 })
                 .collect(),
+            pictos,
         };
         let written = serde_json::to_writer(&mut out, &json)
             .map_err(std::io::Error::from)
