@@ -41,7 +41,14 @@ pub struct Params {
     pub dominance_ratio: f32,
     /// ...and matches at least this many informative words of it.
     pub dominance_terms: u32,
+    /// When two intents cover the whole question, the best one must cover
+    /// this much of its own paraphrase, or the question is too vague to
+    /// answer without asking.
+    pub vague_paraphrase: f32,
 }
+
+/// Question coverage counted as whole.
+const FULL_COVERAGE: f32 = 0.95;
 
 impl Default for Params {
     fn default() -> Self {
@@ -57,6 +64,7 @@ impl Default for Params {
             dominance_min: 0.30,
             dominance_ratio: 1.5,
             dominance_terms: 4,
+            vague_paraphrase: 0.6,
         }
     }
 }
@@ -455,7 +463,20 @@ impl Matcher {
         let dominant = top >= p.dominance_min
             && top >= p.dominance_ratio * second
             && top_informative >= p.dominance_terms;
-        let outcome = if (top >= p.answer_min && top - second >= p.margin) || dominant {
+        // A vague question ("quels papiers pour rester en France") is
+        // covered whole by paraphrases of several intents, each of which says
+        // much more than the question: which one is meant is a guess.
+        let vague = match (scored.first(), scored.get(1)) {
+            (Some((_, a)), Some((_, b))) => {
+                a.best_q >= FULL_COVERAGE
+                    && b.best_q >= FULL_COVERAGE
+                    && a.best_p < p.vague_paraphrase
+            }
+            _ => false,
+        };
+        let outcome = if vague {
+            Outcome::Clarify
+        } else if (top >= p.answer_min && top - second >= p.margin) || dominant {
             Outcome::Answer
         } else if top < p.clarify_min {
             Outcome::Fallback
@@ -476,7 +497,13 @@ impl Matcher {
             Outcome::Clarify => {
                 let kept = candidates
                     .into_iter()
-                    .filter(|c| top - c.score <= p.clarify_band + 0.001)
+                    .zip(&scored)
+                    .filter(|(c, (_, s))| {
+                        // A vague question offers every intent that covers it.
+                        top - c.score <= p.clarify_band + 0.001
+                            || (vague && s.best_q >= FULL_COVERAGE)
+                    })
+                    .map(|(c, _)| c)
                     .collect();
                 (None, kept)
             }
@@ -587,6 +614,38 @@ mod tests {
         // but do not pull a real question away from its topic
         let r = m.explain_question("merci, j'ai perdu ma carte de séjour");
         assert_eq!(r.intent.as_deref(), Some("sejour.perte_vol"), "{r:#?}");
+    }
+
+    /// Regression: a vague question fully covered by two intents' longer
+    /// paraphrases was answered with the first one.
+    #[test]
+    fn vague_question_covered_by_two_intents_is_clarified() {
+        let c = Content {
+            intents: vec![
+                intent(
+                    "sejour.etranger_malade",
+                    "Titre pour soins",
+                    &["je suis malade, comment rester en france avec des papiers pour me soigner"],
+                ),
+                intent(
+                    "sejour.etudiant",
+                    "Titre étudiant",
+                    &["je viens étudier, quels papiers pour rester en france"],
+                ),
+            ],
+            ..Content::default()
+        };
+        let m = Matcher::new(Index::build(&c));
+        let r = m.decide("quels papiers pour rester en france");
+        assert_eq!(r.outcome, Outcome::Clarify, "{r:?}");
+        assert_eq!(r.candidates.len(), 2);
+        // but a precise question is still answered
+        assert_eq!(
+            m.decide("je suis malade, papiers pour me soigner en france")
+                .intent
+                .as_deref(),
+            Some("sejour.etranger_malade")
+        );
     }
 
     #[test]
