@@ -74,7 +74,8 @@ pub enum Command {
         rounds: usize,
     },
     /// Run the HTTP server.
-    Serve(crate::http::ServeArgs),
+    // Boxed: the server's options are many, the other commands' few.
+    Serve(Box<crate::http::ServeArgs>),
 }
 
 pub fn run(cli: Cli) -> ExitCode {
@@ -96,7 +97,7 @@ pub fn run(cli: Cli) -> ExitCode {
             lenient,
         } => eval(&cli.content, &file, verbose, lenient),
         Command::Bench { file, rounds } => bench(&cli.content, file.as_deref(), rounds),
-        Command::Serve(args) => crate::http::serve_blocking(cli.content, args),
+        Command::Serve(args) => crate::http::serve_blocking(cli.content, *args),
     }
 }
 

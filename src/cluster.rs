@@ -6,9 +6,12 @@
 //! "l'anef beug" share terms. Similarity is the weighted Jaccard index of
 //! the two term sets (rare words weigh more). Clustering is greedy and
 //! deterministic: questions sorted by count, each joins the first cluster
-//! whose seed is similar enough, or starts a new one.
+//! whose seed is similar enough, or starts a new one. Only seeds sharing a
+//! term with the question are compared (the others have similarity 0),
+//! through an index from terms to seeds, so thousands of unrelated
+//! questions do not cost a comparison with every cluster.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::index::Index;
 
@@ -83,11 +86,23 @@ pub fn cluster(index: &Index, items: &[Item]) -> Vec<Cluster> {
     let mut seeds: Vec<Terms> = Vec::new();
     let mut clusters: Vec<Cluster> = Vec::new();
     let mut shared: Vec<Terms> = Vec::new();
+    // Term → the seeds that have it, in seed order.
+    let mut seeds_with: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut near: Vec<usize> = Vec::new();
     for item in order {
         let t = terms(index, &item.text);
-        let found = seeds
+        near.clear();
+        for key in t.keys() {
+            if let Some(list) = seeds_with.get(key) {
+                near.extend_from_slice(list);
+            }
+        }
+        near.sort_unstable();
+        near.dedup();
+        let found = near
             .iter()
-            .position(|s| !t.is_empty() && similarity(s, &t) >= SIMILARITY);
+            .copied()
+            .find(|&k| similarity(&seeds[k], &t) >= SIMILARITY);
         match found {
             Some(k) => {
                 let c = &mut clusters[k];
@@ -105,6 +120,9 @@ pub fn cluster(index: &Index, items: &[Item]) -> Vec<Cluster> {
                     examples: vec![item.text.clone()],
                     words: Vec::new(),
                 });
+                for key in t.keys() {
+                    seeds_with.entry(key.clone()).or_default().push(seeds.len());
+                }
                 shared.push(t.clone());
                 seeds.push(t);
             }

@@ -187,6 +187,9 @@ pub struct Content {
     pub sites: BTreeMap<String, Site>,
     /// Guided journeys (`faq/parcours/`), by id.
     pub journeys: BTreeMap<String, crate::journey::Journey>,
+    /// Service notices of the site files (`[[notices]]`), national ones
+    /// (from `_generique.toml`) with no site.
+    pub notices: Vec<crate::notices::Notice>,
     /// Warnings found while loading (errors make loading fail).
     pub warnings: Vec<Diagnostic>,
     /// A short fingerprint of the files, shown in metrics and health.
@@ -266,6 +269,8 @@ impl Content {
             if let Some(site) = parse_site(&generic_path, &text, true, &mut diags) {
                 content.generic = site;
             }
+            let national = crate::notices::from_site_file(&generic_path, &text, None, &mut diags);
+            content.notices.extend(national);
         }
         for path in toml_files(&sites_dir, &mut diags) {
             if path == generic_path {
@@ -273,6 +278,9 @@ impl Content {
             }
             if let Some(text) = read_file(&path, &mut diags, &mut hasher) {
                 if let Some(site) = parse_site(&path, &text, false, &mut diags) {
+                    let notices =
+                        crate::notices::from_site_file(&path, &text, Some(&site.id), &mut diags);
+                    content.notices.extend(notices);
                     content.sites.insert(site.id.clone(), site);
                 }
             }
@@ -646,6 +654,8 @@ fn parse_site(path: &Path, text: &str, generic: bool, diags: &mut Vec<Diagnostic
                 site.values.insert("nom".into(), s);
             }
             ("kind", toml::Value::String(s)) => site.kind = s,
+            // Service notices: read with their lines by `notices::from_site_file`.
+            ("notices", toml::Value::Array(_)) => {}
             ("sources", toml::Value::Table(t)) => {
                 for (k, v) in t {
                     match v {

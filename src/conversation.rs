@@ -11,10 +11,11 @@
 //!
 //! Sessions keep no free text at all, on any channel: the pending question
 //! is made of intent ids and a step number. A kiosk session therefore holds
-//! nothing a person typed, during or after their visit. The one thing kept
-//! from what people type is a question the assistant could not answer
-//! (`fallback`): the reply promises to pass it to an agent, so it becomes
-//! an anonymous [`QuestionRecord`] (no session id) in the store's records.
+//! nothing a person typed, during or after their visit. What people type
+//! is kept only for agents, masked and anonymous, by [`crate::review`]: a
+//! question the assistant could not answer (`fallback`: the reply promises
+//! to pass it to an agent), a clarification left unresolved, an answer
+//! marked not useful. The session holds at most a review ticket (an id).
 //!
 //! Nothing here knows HTTP: requests arrive as plain values, refusals are a
 //! [`Refusal`] the web layer maps to its error codes, and time is a
@@ -26,6 +27,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::content::{Content, Intent, Site};
 use crate::engine::Engine;
+use crate::journey_walk;
 use crate::matcher::Outcome;
 use crate::reply::{self, QuickReply, Reply, MAIN_TOPICS};
 use crate::store::{Millis, SessionLookup, Store, StoreError};
@@ -205,7 +207,8 @@ impl Message {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Input {
     Message(Message),
-    /// An intent id that exists in the content.
+    /// An intent id that exists in the content, or a guided journey's
+    /// payload (`parcours.<name>[#<node>[#<k>]]`, see [`crate::journey_walk`]).
     Choice(String),
 }
 
@@ -245,6 +248,7 @@ impl TurnRequest {
             (Some(m), None) => Input::Message(Message::parse(m)?),
             (None, Some(c)) => match content.intent(c.trim()) {
                 Some(intent) => Input::Choice(intent.id.clone()),
+                None if journey_walk::is_payload(content, c) => Input::Choice(c.trim().to_owned()),
                 None => return Err(Refusal::UnknownChoice(echo(c))),
             },
         };
@@ -297,6 +301,12 @@ pub struct SessionState {
     pub turns: u32,
     #[serde(default)]
     pub pending: Pending,
+    /// The guided journey being walked (node ids only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub journey: Option<journey_walk::Position>,
+    /// The agents' review ticket of the last question (an id, never text).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub review: Option<crate::review::Ticket>,
 }
 
 /// The result of one turn.
@@ -314,6 +324,11 @@ pub struct TurnOutput {
     /// Store operations that failed during the turn. The person still gets
     /// an answer; the cost is a lost context, so this is logged and counted.
     pub store_errors: u32,
+    /// The guided journey this turn walked, if any.
+    pub journey: Option<journey_walk::JourneyView>,
+    /// A question was recorded for agents that the reply promises to pass
+    /// on: the caller makes the store durable before replying.
+    pub recorded: bool,
 }
 
 /// A turn could not be served at all.
@@ -323,40 +338,11 @@ pub enum TurnError {
     Randomness(String),
 }
 
-/// A question the assistant could not answer, kept for agents. Anonymous:
-/// no session id, no address, only what is needed to improve the content.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct QuestionRecord {
-    /// `"fallback"` for now; the review console may add kinds.
-    pub kind: String,
-    pub at: Millis,
-    pub channel: Channel,
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub site: Option<String>,
-    pub question: String,
-    /// The matcher's best guesses, best first.
-    pub guesses: Vec<Guess>,
-    pub content_version: String,
-}
-
+/// One of the matcher's guesses, as kept for agents.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Guess {
     pub intent: String,
     pub score: f32,
-}
-
-/// Question records after `after` (all if `None`), oldest first. Records
-/// that cannot be read (written by a newer version) are skipped.
-pub fn question_records(
-    store: &dyn Store,
-    after: Option<u64>,
-    limit: usize,
-) -> Result<Vec<(u64, QuestionRecord)>, StoreError> {
-    Ok(store
-        .records(after, limit)?
-        .into_iter()
-        .filter_map(|r| serde_json::from_slice(&r.data).ok().map(|q| (r.seq, q)))
-        .collect())
 }
 
 /// A well-formed session id: what [`new_session_id`] makes.
@@ -415,10 +401,22 @@ pub fn turn(
         pending: opened.state.pending.clone(),
     };
 
-    let said = match &req.input {
-        Input::Message(text) => {
+    // A guided journey takes its own inputs first (its buttons, « retour »
+    // typed in it); anything else leaves it.
+    let walked = match &req.input {
+        Input::Choice(c) => journey_walk::on_choice(content, c, opened.state.journey.as_ref()),
+        Input::Message(m) => {
+            journey_walk::on_message(content, m.as_str(), opened.state.journey.as_ref())
+        }
+    };
+    let mut journey = None;
+    // The matcher's verdict on a typed question, for the agents' review.
+    let mut asked = None;
+    let said = match (walked, &req.input) {
+        (Some(walk), _) => on_journey(&mut ctx, walk, &mut journey),
+        (None, Input::Message(text)) => {
             let m = engine.decide(text.as_str());
-            let said = match m.outcome {
+            let mut said = match m.outcome {
                 Outcome::Answer => match m.intent.as_deref().and_then(|id| content.intent(id)) {
                     Some(intent) => on_intent(&mut ctx, intent, m.confidence),
                     None => fallback(&mut ctx, m.confidence),
@@ -438,30 +436,12 @@ pub fn turn(
                 Outcome::Fallback => fallback(&mut ctx, m.confidence),
             };
             if said.outcome == Outcome::Fallback {
-                let record = QuestionRecord {
-                    kind: "fallback".into(),
-                    at: now,
-                    channel: req.channel,
-                    site: req.site.clone(),
-                    question: text.as_str().to_owned(),
-                    guesses: m
-                        .candidates
-                        .iter()
-                        .map(|c| Guess {
-                            intent: c.intent.clone(),
-                            score: c.score,
-                        })
-                        .collect(),
-                    content_version: content.version.clone(),
-                };
-                if let Err(e) = keep_record(store, &record) {
-                    tracing::warn!(error = %e, "cannot keep an unanswered question");
-                    store_errors += 1;
-                }
+                journey_walk::offer_on_fallback(content, &m.candidates, &mut said.reply);
             }
+            asked = Some(m);
             said
         }
-        Input::Choice(id) => match content.intent(id) {
+        (None, Input::Choice(id)) => match content.intent(id) {
             Some(intent) => on_intent(&mut ctx, intent, 1.0),
             // Checked by `TurnRequest::parse`; a reload in between may have
             // removed it, which is no reason to fail.
@@ -473,13 +453,37 @@ pub fn turn(
     if opened.ended {
         reply.text = format!("{}\n{}", say::SESSION_ENDED, reply.text);
     }
+    let ttl = u64::try_from(policy.ttl(req.channel).as_millis()).unwrap_or(u64::MAX);
+    let noted = crate::review::note_turn(
+        store,
+        engine,
+        crate::review::TurnNote {
+            ticket: opened.state.review.as_ref(),
+            typed: match (&req.input, &asked) {
+                (Input::Message(text), Some(m)) => Some((text.as_str(), m)),
+                _ => None,
+            },
+            choice: match &req.input {
+                Input::Choice(id) => Some(id.as_str()),
+                Input::Message(_) => None,
+            },
+            outcome: said.outcome,
+            intent: said.intent.as_deref(),
+            channel: req.channel,
+            site: req.site.as_deref(),
+            now,
+            expires_at: now.saturating_add(ttl),
+        },
+    );
+    store_errors += noted.store_errors;
     let state = SessionState {
         channel: req.channel,
         created_at: opened.state.created_at,
         turns: opened.state.turns.saturating_add(1),
         pending: ctx.pending,
+        journey: journey.as_ref().map(|(position, _)| position.clone()),
+        review: noted.ticket,
     };
-    let ttl = u64::try_from(policy.ttl(req.channel).as_millis()).unwrap_or(u64::MAX);
     let saved = serde_json::to_vec(&state)
         .map_err(|e| StoreError(format!("encoding a session: {e}")))
         .and_then(|bytes| store.put_session(&opened.id, now.saturating_add(ttl), &bytes));
@@ -495,13 +499,9 @@ pub fn turn(
         confidence: said.confidence,
         reply,
         store_errors,
+        journey: journey.map(|(_, view)| view),
+        recorded: noted.recorded,
     })
-}
-
-fn keep_record(store: &dyn Store, record: &QuestionRecord) -> Result<u64, StoreError> {
-    let bytes =
-        serde_json::to_vec(record).map_err(|e| StoreError(format!("encoding a record: {e}")))?;
-    store.append_record(&bytes)
 }
 
 struct Opened {
@@ -553,6 +553,8 @@ fn open_session(
         created_at: now,
         turns: 0,
         pending: Pending::Nothing,
+        journey: None,
+        review: None,
     };
     Ok(Opened {
         id: new_session_id()?,
@@ -605,6 +607,48 @@ fn on_intent(ctx: &mut Ctx<'_>, intent: &Intent, confidence: f32) -> Said {
         }
         // conv.recommencer: the context is already cleared by the take above.
         _ => answer(ctx, intent, confidence),
+    }
+}
+
+/// A step of a guided journey: its next question, or the answer it ends
+/// on (with « Retour » to its last question), or leaving it.
+fn on_journey(
+    ctx: &mut Ctx<'_>,
+    walk: journey_walk::Walk<'_>,
+    journey: &mut Option<(journey_walk::Position, journey_walk::JourneyView)>,
+) -> Said {
+    match walk {
+        journey_walk::Walk::Ask {
+            reply,
+            position,
+            view,
+        } => {
+            ctx.pending = Pending::Nothing;
+            *journey = Some((position, view));
+            // A question with choices and no intent yet: a clarify.
+            Said {
+                outcome: Outcome::Clarify,
+                intent: None,
+                confidence: 1.0,
+                reply,
+            }
+        }
+        journey_walk::Walk::Answer {
+            intent,
+            journey: walked,
+            position,
+            back,
+            view,
+        } => {
+            let mut said = answer(ctx, intent, 1.0);
+            journey_walk::finish_answer(&mut said.reply, walked, back);
+            *journey = Some((position, view));
+            said
+        }
+        journey_walk::Walk::Leave => match ctx.content.intent(START_AGAIN) {
+            Some(again) => answer(ctx, again, 1.0),
+            None => fallback(ctx, 0.0),
+        },
     }
 }
 
@@ -1113,14 +1157,15 @@ mod tests {
         assert_eq!(out.outcome, Outcome::Fallback);
         assert_eq!(out.intent, None);
         assert!(payloads(&out).contains(&"sejour.renouvellement"));
-        let records = question_records(&chat.store, None, 10).unwrap();
+        assert!(out.recorded, "the reply promises to pass it on");
+        let records = crate::review::inbox::entries(&chat.store).unwrap();
         assert_eq!(records.len(), 1);
         let (_, r) = &records[0];
-        assert_eq!(r.question, "recette de la blanquette de veau");
-        assert_eq!(r.kind, "fallback");
-        assert_eq!(r.channel, Channel::Kiosk);
+        assert_eq!(r.text, "recette de la blanquette de veau");
+        assert_eq!(r.outcomes.get("fallback"), Some(&1));
+        assert_eq!(r.channels.get("kiosk"), Some(&1));
         assert_eq!(r.content_version, engine().content.version);
-        let raw = String::from_utf8(chat.store.records(None, 10).unwrap()[0].data.clone()).unwrap();
+        let raw = serde_json::to_string(r).unwrap();
         assert!(
             !raw.contains(&out.session),
             "records are not linked to a session"

@@ -102,6 +102,52 @@ impl Journey {
     }
 }
 
+impl Journey {
+    /// The node ids from the start to `node`, both included, by the
+    /// fewest choices; `None` if `node` cannot be reached. A walk keeps
+    /// only node ids, so this rebuilds a path when the session that held
+    /// it has ended (a button tapped on an old page).
+    pub fn path_to(&self, node: &str) -> Option<Vec<String>> {
+        let mut parent: BTreeMap<&str, &str> = BTreeMap::new();
+        let mut queue = std::collections::VecDeque::from([self.start.as_str()]);
+        let mut seen: HashSet<&str> = HashSet::from([self.start.as_str()]);
+        self.node(&self.start)?;
+        while let Some(id) = queue.pop_front() {
+            if id == node {
+                let mut path = vec![id.to_owned()];
+                let mut at = id;
+                while let Some(p) = parent.get(at) {
+                    path.push((*p).to_owned());
+                    at = p;
+                }
+                path.reverse();
+                return Some(path);
+            }
+            let Some(n) = self.node(id) else { continue };
+            for c in &n.choices {
+                if let Target::Node(next) = &c.target {
+                    if self.node(next).is_some() && seen.insert(next) {
+                        parent.insert(next, id);
+                        queue.push_back(next);
+                    }
+                }
+            }
+        }
+        None
+    }
+}
+
+/// The journeys that the answer of `intent` offers (their `offered_by`
+/// lists it), in id order.
+pub fn offered_by<'a>(
+    journeys: &'a BTreeMap<String, Journey>,
+    intent: &'a str,
+) -> impl Iterator<Item = &'a Journey> + 'a {
+    journeys
+        .values()
+        .filter(move |j| j.offered_by.iter().any(|o| o == intent))
+}
+
 /// Where a walk stands after a choice.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Step<'a> {
@@ -283,14 +329,14 @@ pub fn validate(
     }
     if !ids.contains(journey.start.as_str()) {
         push(
-            line("start"),
+            line("start ="),
             Severity::Error,
             format!("start node `{}` does not exist", journey.start),
         );
     }
     if !matches!(journey.domain.as_str(), "sejour" | "ddtm" | "fs") {
         push(
-            line("domain"),
+            line("domain ="),
             Severity::Error,
             format!("domain `{}` must be sejour, ddtm or fs", journey.domain),
         );
@@ -307,7 +353,7 @@ pub fn validate(
     if let Some(p) = &journey.picto {
         if !picto_exists(p) {
             push(
-                line("picto"),
+                line("picto ="),
                 Severity::Error,
                 format!("unknown pictogram `{p}`"),
             );
@@ -357,7 +403,8 @@ pub fn validate(
     }
     if let Some(cycle) = find_cycle(journey) {
         push(
-            line(&format!("\"{cycle}\"")),
+            // The choice that leads back, rather than the node itself.
+            line(&format!("next = \"{cycle}\"")),
             Severity::Error,
             format!("the journey loops back to node `{cycle}`"),
         );
@@ -490,6 +537,25 @@ choices = [
         );
         assert_eq!(j.choose(&["b".into()], 7), None);
         assert_eq!(j.taps_to_leaves()["sejour.salarie"], 3);
+    }
+
+    #[test]
+    fn paths_are_rebuilt_from_the_start_and_offers_found() {
+        let (j, _) = run(OK);
+        let j = j.unwrap();
+        assert_eq!(j.path_to("a"), Some(vec!["a".to_owned()]));
+        assert_eq!(j.path_to("b"), Some(vec!["a".to_owned(), "b".to_owned()]));
+        assert_eq!(j.path_to("zz"), None);
+        let mut offered = j.clone();
+        offered.offered_by = vec!["sejour.premiere_demande".into()];
+        let all = BTreeMap::from([(offered.id.clone(), offered)]);
+        assert_eq!(
+            offered_by(&all, "sejour.premiere_demande")
+                .map(|j| j.id.as_str())
+                .collect::<Vec<_>>(),
+            vec!["parcours.test"]
+        );
+        assert_eq!(offered_by(&all, "sejour.etudiant").count(), 0);
     }
 
     #[test]

@@ -16,11 +16,14 @@ pub mod eval;
 pub mod http;
 pub mod index;
 pub mod journey;
+pub mod journey_walk;
 pub mod lexicon;
 pub mod mask;
 pub mod matcher;
 pub mod normalize;
+pub mod notices;
 pub mod reply;
+pub mod review;
 pub mod store;
 
 pub use content::{Content, ContentError, Diagnostic, Domain, Intent, Severity, Site};

@@ -36,6 +36,12 @@ fn rules() -> &'static [Rule] {
         };
         vec![
             r(r"(?i)[a-z0-9._%+\-]+\s?(?:@|\(at\)|\[at\])\s?[a-z0-9.\-]+\.[a-z]{2,}", "[courriel]", false),
+            // Spelt out: "jean point dupont arobase gmail point com".
+            r(
+                r"(?i)\b[a-z0-9._%+\-]+(?:\s+point\s+[a-z0-9_%+\-]+)*\s*(?:arobase|\(arobase\)|\[arobase\])\s*[a-z0-9\-]+(?:(?:\.|\s+point\s+)[a-z0-9\-]+)+",
+                "[courriel]",
+                false,
+            ),
             r(r"(?i)\b[a-z]{2}\d{2}(?:[ \-]?[a-z0-9]{4}){3,7}(?:[ \-]?[a-z0-9]{1,3})?\b", "[iban]", false),
             // Social security: sex, year, month, department, commune, order, key.
             r(
@@ -50,11 +56,16 @@ fn rules() -> &'static [Rule] {
             r(r"\+\d{1,3}(?:[ .\-]?\d){6,13}\b", "[téléphone]", false),
             // Cards: 13 to 19 digits, grouped or not.
             r(r"\b(?:\d[ \-]?){12,18}\d\b", "[numéro de carte]", false),
-            // AGDREF foreigner number: 10 digits.
+            // AGDREF foreigner number: 10 digits, together or in pairs.
             r(r"\b\d{10}\b", "[numéro étranger]", false),
+            r(r"\b\d{2}(?:[ .\-]\d{2}){4}\b", "[numéro étranger]", false),
+            // Other file numbers (visa, application, tax): 8 or 9 digits.
+            r(r"\b\d{8,9}\b", "[numéro de dossier]", false),
             // Dates with a year: 03/04/1990, 3-4-90, 3 avril 1990, 1er mai 1985.
             r(r"\b\d{1,2}[/.\-]\d{1,2}[/.\-](?:\d{4}|\d{2})\b", "[date]", false),
             r(&format!(r"(?i)\b\d{{1,2}}(?:er)?\s+(?:{MONTHS})\s+\d{{4}}\b"), "[date]", false),
+            r(&format!(r"(?i)\b\d{{1,2}}(?:er)?\s+(?:{MONTHS})\s+\d{{2}}\b"), "[date]", false),
+            r(r"\b\d{1,2}\s\d{1,2}\s(?:19|20)\d{2}\b", "[date]", false),
             // Street addresses with a number, up to the end of the clause,
             // with an optional postcode and town.
             r(
@@ -73,47 +84,143 @@ fn rules() -> &'static [Rule] {
                 "[nom]",
                 true,
             ),
+            // Names after a civility, capitalised ("Mme Diallo", "M. Kamara
+            // Ibrahim"; not "madame la préfète").
+            r(
+                r"\b((?i:monsieur|madame|mademoiselle|mme|mlle|mr|m\.))\s+(\p{Lu}[\p{L}\-']+(?:\s+\p{Lu}[\p{L}\-']+){0,2})",
+                "[nom]",
+                true,
+            ),
         ]
     })
 }
 
+/// Words without which no name rule can match (lowercase).
+const NAME_LEADS: &[&str] = &[
+    "appelle",
+    "nom",
+    "monsieur",
+    "madame",
+    "mademoiselle",
+    "mme",
+    "mlle",
+    "mr",
+    "m.",
+];
+
+/// What a text may hold, checked once and cheaply so that most questions
+/// (no digit, no `@`, no name lead-in) skip most patterns: masking runs
+/// on every question kept for agents, on the chat's path.
+struct Gates {
+    digits: bool,
+    mail: bool,
+    name: bool,
+}
+
+impl Gates {
+    fn of(text: &str) -> Gates {
+        let lower = text.to_lowercase();
+        Gates {
+            digits: text.bytes().any(|b| b.is_ascii_digit()),
+            mail: ["@", "(at)", "[at]", "arobase"]
+                .iter()
+                .any(|w| lower.contains(w)),
+            name: NAME_LEADS.iter().any(|w| lower.contains(w)),
+        }
+    }
+
+    /// Can `rule` match? Labels only ever add letters and brackets, so
+    /// what the original text lacks, the masked text lacks too. Every
+    /// pattern but e-mails and names needs a digit.
+    fn allow(&self, rule: &Rule) -> bool {
+        match rule.label {
+            "[courriel]" => self.mail,
+            "[nom]" => self.name,
+            _ => self.digits,
+        }
+    }
+}
+
 /// Replace personal data in `text` with labels like `[téléphone]`.
 pub fn mask(text: &str) -> String {
+    let gates = Gates::of(text);
     let mut out = text.to_owned();
     for rule in rules() {
-        if rule.label == "[numéro de document]" {
-            out = rule
-                .re
-                .replace_all(&out, |c: &Captures| {
-                    let m = &c[0];
-                    // Only identifiers: digits and letters mixed.
-                    let digits = m.chars().filter(char::is_ascii_digit).count();
-                    if digits >= 2 && digits < m.len() {
-                        rule.label.to_owned()
-                    } else {
-                        m.to_owned()
-                    }
-                })
-                .into_owned();
-            continue;
+        if gates.allow(rule) {
+            out = apply(rule, &out);
         }
-        out = rule
+    }
+    out
+}
+
+/// One rule over a text.
+fn apply(rule: &Rule, text: &str) -> String {
+    if rule.label == "[numéro de document]" {
+        return rule
             .re
-            .replace_all(&out, |c: &Captures| {
-                if rule.keep_lead {
-                    format!("{} {}", &c[1], rule.label)
-                } else {
+            .replace_all(text, |c: &Captures| {
+                let m = &c[0];
+                // Only identifiers: digits and letters mixed.
+                let digits = m.chars().filter(char::is_ascii_digit).count();
+                if digits >= 2 && digits < m.len() {
                     rule.label.to_owned()
+                } else {
+                    m.to_owned()
                 }
             })
             .into_owned();
     }
-    out
+    rule.re
+        .replace_all(text, |c: &Captures| {
+            if rule.keep_lead {
+                format!("{} {}", &c[1], rule.label)
+            } else {
+                rule.label.to_owned()
+            }
+        })
+        .into_owned()
 }
 
 /// True when masking changed something.
 pub fn has_personal_data(text: &str) -> bool {
     mask(text) != text
+}
+
+/// The labels [`mask`] puts in place of personal data.
+pub fn labels() -> impl Iterator<Item = &'static str> {
+    let mut seen: Vec<&'static str> = Vec::new();
+    for rule in rules() {
+        if !seen.contains(&rule.label) {
+            seen.push(rule.label);
+        }
+    }
+    seen.into_iter()
+}
+
+/// A masked text without its labels, spaces tidied: what remains is what
+/// any person asking the same thing would type ("mon numéro étranger
+/// [numéro étranger] est bloqué" → "mon numéro étranger est bloqué").
+/// Used to turn a recorded question into a paraphrase, where a label would
+/// be a word people never type.
+pub fn without_labels(masked: &str) -> String {
+    let mut out = masked.to_owned();
+    for label in labels() {
+        out = out.replace(label, " ");
+    }
+    let words: Vec<&str> = out.split_whitespace().collect();
+    let mut text = words.join(" ");
+    // A label often leaves its punctuation behind: "au , merci".
+    for (from, to) in [
+        (" ,", ","),
+        (" .", "."),
+        (" ;", ";"),
+        (" :", ":"),
+        ("( )", ""),
+    ] {
+        text = text.replace(from, to);
+    }
+    text.trim_matches(|c: char| c.is_whitespace() || c == ',' || c == ';' || c == ':')
+        .to_owned()
 }
 
 #[cfg(test)]
@@ -272,6 +379,43 @@ mod tests {
             &["13001 Marseille"],
             "[adresse]",
         ),
+        (
+            "mon email est jean point dupont arobase gmail point com",
+            &["jean", "dupont", "gmail"],
+            "[courriel]",
+        ),
+        (
+            "écrire à awa.keita arobase orange.fr svp",
+            &["awa.keita", "orange"],
+            "[courriel]",
+        ),
+        ("né le 12 mars 85 à Bamako", &["12 mars 85"], "[date]"),
+        ("date de naissance : 12 03 1990", &["12 03 1990"], "[date]"),
+        (
+            "mon numero etranger 75 01 23 45 67",
+            &["75 01 23 45 67"],
+            "[numéro étranger]",
+        ),
+        (
+            "mon numéro de visa est 123456789",
+            &["123456789"],
+            "[numéro de dossier]",
+        ),
+        (
+            "chez Mme Diallo, 14 chemin des Pêcheurs",
+            &["Diallo", "Pêcheurs"],
+            "[nom]",
+        ),
+        (
+            "Mme Ngozi Okafor, née le 3 avril 1985",
+            &["Ngozi", "Okafor", "1985"],
+            "[nom]",
+        ),
+        (
+            "le fixe de mon patron 0594 39 45 00",
+            &["39 45 00"],
+            "[téléphone]",
+        ),
     ];
 
     #[test]
@@ -303,6 +447,12 @@ mod tests {
         "je suis étudiant en master 2",
         "article L.433-3 du CESEDA",
         "examen civique 32/40",
+        "Monsieur le Préfet, je vous écris pour mon titre",
+        "madame la directrice du service des étrangers",
+        "rdv le 12/03 à 10h",
+        "mes enfants sont nés en 2015 et 2018",
+        "le timbre fiscal de 225 euros ou 50 euros",
+        "la préfecture ferme à 16h le 24 décembre",
     ];
 
     #[test]
@@ -310,6 +460,62 @@ mod tests {
         for text in WITHOUT_DATA {
             assert_eq!(mask(text), *text);
             assert!(!has_personal_data(text));
+        }
+    }
+
+    #[test]
+    fn labels_come_off_for_paraphrases() {
+        let table = [
+            (
+                "mon numéro étranger est [numéro étranger], il est bloqué",
+                "mon numéro étranger est, il est bloqué",
+            ),
+            ("appelez moi au [téléphone]", "appelez moi au"),
+            (
+                "[courriel] : je n'ai pas de réponse",
+                "je n'ai pas de réponse",
+            ),
+            (
+                "je m'appelle [nom] et je veux renouveler",
+                "je m'appelle et je veux renouveler",
+            ),
+            (
+                "comment renouveler mon titre",
+                "comment renouveler mon titre",
+            ),
+            ("[téléphone]", ""),
+        ];
+        for (masked, expected) in table {
+            assert_eq!(without_labels(masked), expected, "{masked}");
+        }
+        for (text, _, _) in WITH_DATA {
+            let bare = without_labels(&mask(text));
+            assert!(!bare.contains('['), "{bare}");
+        }
+        assert_eq!(labels().count(), 11);
+    }
+
+    #[test]
+    fn the_gates_never_skip_a_rule_that_would_match() {
+        // Every message through every rule: a rule the gates skip changes
+        // nothing, so masking with and without gates agree.
+        for text in WITH_DATA
+            .iter()
+            .map(|r| r.0)
+            .chain(WITHOUT_DATA.iter().copied())
+        {
+            let gates = Gates::of(text);
+            let mut all = text.to_owned();
+            for rule in rules() {
+                let next = apply(rule, &all);
+                assert!(
+                    gates.allow(rule) || next == all,
+                    "{} skipped on {text}",
+                    rule.label
+                );
+                all = next;
+            }
+            assert_eq!(mask(text), all, "{text}");
         }
     }
 

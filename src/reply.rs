@@ -37,6 +37,9 @@ pub struct ReplyStep {
 pub struct QuickReply {
     pub label: String,
     pub payload: String,
+    /// A pictogram for the button (the choices of a guided journey).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub picto: Option<PictoRef>,
 }
 
 /// The chosen site's own contact, shown under answers so a person knows
@@ -87,9 +90,12 @@ pub struct Reply {
     /// With a site: how to reach that service.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub contact: Option<SiteContact>,
+    /// Service notices to show above the answer (closed desk, outage).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notices: Vec<crate::notices::NoticeView>,
 }
 
-fn picto(content: &Content, id: &str) -> Option<PictoRef> {
+pub fn picto(content: &Content, id: &str) -> Option<PictoRef> {
     content.pictos.get(id).map(|p| PictoRef {
         id: p.id.clone(),
         alt: p.alt.clone(),
@@ -109,6 +115,16 @@ pub fn intent_button(intent: &Intent) -> QuickReply {
     QuickReply {
         label: intent.title.clone(),
         payload: intent.id.clone(),
+        picto: None,
+    }
+}
+
+/// A quick reply that enters a guided journey (its payload is its id).
+pub fn journey_button(content: &Content, journey: &crate::journey::Journey) -> QuickReply {
+    QuickReply {
+        label: journey.title.clone(),
+        payload: journey.id.clone(),
+        picto: journey.picto.as_deref().and_then(|p| picto(content, p)),
     }
 }
 
@@ -138,13 +154,20 @@ pub fn intent_reply(content: &Content, site: Option<&Site>, intent: &Intent) -> 
             .iter()
             .map(|l| link(content, site, l))
             .collect(),
-        quick_replies: intent
-            .followups
-            .iter()
-            .filter_map(|f| content.intent(f))
-            .map(intent_button)
+        // The guided journeys this answer offers come first: a person who
+        // landed on a general answer is best helped by "which procedure?".
+        quick_replies: crate::journey::offered_by(&content.journeys, &intent.id)
+            .map(|j| journey_button(content, j))
+            .chain(
+                intent
+                    .followups
+                    .iter()
+                    .filter_map(|f| content.intent(f))
+                    .map(intent_button),
+            )
             .collect(),
         contact: site.map(|s| site_contact(content, s)),
+        notices: Vec::new(),
     }
 }
 

@@ -2,8 +2,14 @@
 //!
 //! Three keyspaces sit behind the [`Store`] trait: conversation sessions
 //! (opaque bytes with an expiry time), records (append-only, ordered by
-//! arrival: the questions the assistant could not answer, for agents) and
-//! overlays (named values that agents will lay over the content files).
+//! arrival) and overlays (named values that agents lay over the content
+//! files). The agents' review (`crate::review`) adds three more, reached
+//! through a small generic interface ([`Keyspace`], [`Txn`]): the inbox
+//! (one entry per distinct unanswered question), pending questions (a
+//! clarification waiting for its answer, the question behind an answer
+//! waiting for feedback) and day counters. Several of these keyspaces can
+//! change in one atomic [`Store::transaction`], so an agent's action and
+//! the overlay it creates are written together or not at all.
 //! The embedded default is [`SledStore`]; a shared database backing several
 //! instances behind a load balancer will be a second implementation, so no
 //! type of sled leaks out of this module and callers only see bytes,
@@ -56,6 +62,61 @@ pub struct Record {
     pub data: Vec<u8>,
 }
 
+/// The keyspaces of the agents' review, for the generic operations
+/// ([`Store::get`], [`Store::scan`], [`Store::transaction`]...). Keys are
+/// bytes chosen by `crate::review`; numbers in keys are big-endian so that
+/// byte order is numeric order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keyspace {
+    /// One entry per distinct unanswered question, keyed by a hash.
+    Inbox,
+    /// Questions waiting for what the person does next, keyed by a ticket.
+    Pending,
+    /// Counters by day: values are sequences of big-endian `u64`, added
+    /// element by element by [`Store::add_counters`].
+    Counters,
+    /// The overlays of [`Store::get_overlay`] and friends, by name bytes.
+    Overlays,
+}
+
+/// Keys and values read from a keyspace, in key order.
+pub type KeyValues = Vec<(Vec<u8>, Vec<u8>)>;
+
+/// A transaction's failure to report from the closure with `?`: a conflict
+/// (the store runs the closure again), a storage failure, or an abort
+/// asked by the closure ([`TxnError::abort`]).
+pub struct TxnError(TxnFailure);
+
+enum TxnFailure {
+    Sled(sled::transaction::UnabortableTransactionError),
+    Abort(String),
+}
+
+impl TxnError {
+    /// Abort the transaction: nothing it wrote is kept, and
+    /// [`Store::transaction`] returns this message as a [`StoreError`].
+    pub fn abort(why: impl Into<String>) -> TxnError {
+        TxnError(TxnFailure::Abort(why.into()))
+    }
+}
+
+impl std::fmt::Debug for TxnError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.0 {
+            TxnFailure::Sled(e) => write!(f, "TxnError({e})"),
+            TxnFailure::Abort(why) => write!(f, "TxnError(abort: {why})"),
+        }
+    }
+}
+
+/// What a transaction's closure may do. Reads see the transaction's own
+/// writes; nothing is visible to others before the closure returns `Ok`.
+pub trait Txn {
+    fn get(&self, space: Keyspace, key: &[u8]) -> Result<Option<Vec<u8>>, TxnError>;
+    fn put(&self, space: Keyspace, key: &[u8], value: &[u8]) -> Result<(), TxnError>;
+    fn remove(&self, space: Keyspace, key: &[u8]) -> Result<(), TxnError>;
+}
+
 /// Everything the server keeps between requests.
 pub trait Store: Send + Sync + 'static {
     /// A session by id. An expired session is removed and reported as
@@ -95,6 +156,39 @@ pub trait Store: Send + Sync + 'static {
     /// Every overlay, by name order.
     fn overlays(&self) -> Result<Vec<(String, Vec<u8>)>, StoreError>;
 
+    /// A value of a review keyspace.
+    fn get(&self, space: Keyspace, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError>;
+
+    /// Create or replace a value of a review keyspace (not transactional:
+    /// for keys no transaction touches at the same time, like a fresh ticket).
+    fn put(&self, space: Keyspace, key: &[u8], value: &[u8]) -> Result<(), StoreError>;
+
+    /// Remove a value of a review keyspace; `true` if it existed.
+    fn remove(&self, space: Keyspace, key: &[u8]) -> Result<bool, StoreError>;
+
+    /// The entries of a keyspace with `from <= key < to` (`to` = `None`:
+    /// to the end), in key order.
+    fn scan(
+        &self,
+        space: Keyspace,
+        from: &[u8],
+        to: Option<&[u8]>,
+    ) -> Result<KeyValues, StoreError>;
+
+    /// Run `work` atomically over the review keyspaces: all its writes are
+    /// kept, or none. `work` may run more than once (on a conflict with a
+    /// concurrent transaction), so it must only act through the [`Txn`]
+    /// and reset whatever it records outside at each run.
+    fn transaction(
+        &self,
+        work: &mut dyn FnMut(&dyn Txn) -> Result<(), TxnError>,
+    ) -> Result<(), StoreError>;
+
+    /// Add `deltas` element by element to the counters at each key of
+    /// [`Keyspace::Counters`] (missing counters count from zero). Each key
+    /// is updated atomically; cheap enough for every chat turn.
+    fn add_counters(&self, adds: &[(&[u8], &[u64])]) -> Result<(), StoreError>;
+
     /// A cheap round trip proving the store answers (readiness probe).
     fn check(&self) -> Result<(), StoreError>;
 
@@ -121,6 +215,9 @@ pub struct SledStore {
     sessions: sled::Tree,
     records: sled::Tree,
     overlays: sled::Tree,
+    inbox: sled::Tree,
+    pending: sled::Tree,
+    counters: sled::Tree,
     /// Entries of `sessions`, kept exact by the return values of sled's
     /// atomic insert, remove and compare-and-swap (sled's own `len` scans).
     alive: AtomicU64,
@@ -162,12 +259,26 @@ impl SledStore {
             sessions: tree("sessions")?,
             records: tree("records")?,
             overlays: tree("overlays")?,
+            inbox: tree("inbox")?,
+            pending: tree("pending")?,
+            counters: tree("counters")?,
             db,
             alive: AtomicU64::new(0),
         };
+        // Not persisted by sled: set at every opening.
+        store.counters.set_merge_operator(add_counters);
         let alive = u64::try_from(store.sessions.len()).unwrap_or(u64::MAX);
         store.alive.store(alive, Ordering::Relaxed);
         Ok(store)
+    }
+
+    fn tree(&self, space: Keyspace) -> &sled::Tree {
+        match space {
+            Keyspace::Inbox => &self.inbox,
+            Keyspace::Pending => &self.pending,
+            Keyspace::Counters => &self.counters,
+            Keyspace::Overlays => &self.overlays,
+        }
     }
 
     fn one_less(&self) {
@@ -177,6 +288,67 @@ impl SledStore {
             .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| {
                 Some(n.saturating_sub(1))
             });
+    }
+}
+
+/// sled's merge operator of the counters tree: element-wise addition of
+/// big-endian `u64` sequences, the longer one setting the length.
+fn add_counters(_key: &[u8], old: Option<&[u8]>, delta: &[u8]) -> Option<Vec<u8>> {
+    let old = old.unwrap_or_default();
+    let n = old.len().max(delta.len()) / 8;
+    let at = |bytes: &[u8], k: usize| {
+        bytes
+            .get(k * 8..k * 8 + 8)
+            .and_then(|b| <[u8; 8]>::try_from(b).ok())
+            .map(u64::from_be_bytes)
+            .unwrap_or(0)
+    };
+    let mut out = Vec::with_capacity(n * 8);
+    for k in 0..n {
+        out.extend_from_slice(&at(old, k).saturating_add(at(delta, k)).to_be_bytes());
+    }
+    Some(out)
+}
+
+/// The [`Txn`] of a sled transaction over the four review trees, in the
+/// order of [`Keyspace`].
+struct SledTxn<'a>(&'a [sled::transaction::TransactionalTree]);
+
+impl SledTxn<'_> {
+    fn tree(&self, space: Keyspace) -> Result<&sled::transaction::TransactionalTree, TxnError> {
+        let k = match space {
+            Keyspace::Inbox => 0,
+            Keyspace::Pending => 1,
+            Keyspace::Counters => 2,
+            Keyspace::Overlays => 3,
+        };
+        self.0
+            .get(k)
+            .ok_or_else(|| TxnError::abort("transaction over too few trees"))
+    }
+}
+
+impl Txn for SledTxn<'_> {
+    fn get(&self, space: Keyspace, key: &[u8]) -> Result<Option<Vec<u8>>, TxnError> {
+        let value = self
+            .tree(space)?
+            .get(key)
+            .map_err(|e| TxnError(TxnFailure::Sled(e)))?;
+        Ok(value.map(|v| v.to_vec()))
+    }
+
+    fn put(&self, space: Keyspace, key: &[u8], value: &[u8]) -> Result<(), TxnError> {
+        self.tree(space)?
+            .insert(key, value)
+            .map_err(|e| TxnError(TxnFailure::Sled(e)))?;
+        Ok(())
+    }
+
+    fn remove(&self, space: Keyspace, key: &[u8]) -> Result<(), TxnError> {
+        self.tree(space)?
+            .remove(key)
+            .map_err(|e| TxnError(TxnFailure::Sled(e)))?;
+        Ok(())
     }
 }
 
@@ -333,6 +505,84 @@ impl Store for SledStore {
         Ok(out)
     }
 
+    fn get(&self, space: Keyspace, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+        let value = self
+            .tree(space)
+            .get(key)
+            .map_err(|e| fail("reading a review value", e))?;
+        Ok(value.map(|v| v.to_vec()))
+    }
+
+    fn put(&self, space: Keyspace, key: &[u8], value: &[u8]) -> Result<(), StoreError> {
+        self.tree(space)
+            .insert(key, value)
+            .map_err(|e| fail("writing a review value", e))?;
+        Ok(())
+    }
+
+    fn remove(&self, space: Keyspace, key: &[u8]) -> Result<bool, StoreError> {
+        let old = self
+            .tree(space)
+            .remove(key)
+            .map_err(|e| fail("removing a review value", e))?;
+        Ok(old.is_some())
+    }
+
+    fn scan(
+        &self,
+        space: Keyspace,
+        from: &[u8],
+        to: Option<&[u8]>,
+    ) -> Result<KeyValues, StoreError> {
+        let tree = self.tree(space);
+        let iter = match to {
+            Some(to) if to <= from => return Ok(Vec::new()),
+            Some(to) => tree.range(from..to),
+            None => tree.range(from..),
+        };
+        let mut out = Vec::new();
+        for entry in iter {
+            let (key, value) = entry.map_err(|e| fail("scanning review values", e))?;
+            out.push((key.to_vec(), value.to_vec()));
+        }
+        Ok(out)
+    }
+
+    fn transaction(
+        &self,
+        work: &mut dyn FnMut(&dyn Txn) -> Result<(), TxnError>,
+    ) -> Result<(), StoreError> {
+        use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
+        let trees = [&self.inbox, &self.pending, &self.counters, &self.overlays];
+        // `FnMut` behind a `Fn` closure: sled may run the closure again
+        // after a conflict, never twice at the same time.
+        let work = std::cell::RefCell::new(work);
+        let result = trees[..].transaction(|views| {
+            let mut work = work.borrow_mut();
+            (*work)(&SledTxn(views)).map_err(|e| match e.0 {
+                TxnFailure::Sled(e) => ConflictableTransactionError::from(e),
+                TxnFailure::Abort(why) => ConflictableTransactionError::Abort(why),
+            })
+        });
+        match result {
+            Ok(()) => Ok(()),
+            Err(TransactionError::Abort(why)) => {
+                Err(StoreError(format!("transaction aborted: {why}")))
+            }
+            Err(TransactionError::Storage(e)) => Err(fail("transaction", e)),
+        }
+    }
+
+    fn add_counters(&self, adds: &[(&[u8], &[u64])]) -> Result<(), StoreError> {
+        for (key, deltas) in adds {
+            let bytes: Vec<u8> = deltas.iter().flat_map(|d| d.to_be_bytes()).collect();
+            self.counters
+                .merge(key, bytes)
+                .map_err(|e| fail("adding to a counter", e))?;
+        }
+        Ok(())
+    }
+
     fn check(&self) -> Result<(), StoreError> {
         self.sessions
             .get(b"\0readiness")
@@ -477,5 +727,127 @@ mod tests {
         assert!(s.remove_overlay("lexique").unwrap());
         assert!(!s.remove_overlay("lexique").unwrap());
         s.check().unwrap();
+    }
+
+    #[test]
+    fn review_values_scan_in_key_order_within_bounds() {
+        let s = store();
+        for day in [3u32, 1, 2, 10] {
+            s.put(Keyspace::Inbox, &day.to_be_bytes(), b"v").unwrap();
+        }
+        let keys = |from: u32, to: Option<u32>| -> Vec<u32> {
+            let to = to.map(u32::to_be_bytes);
+            s.scan(
+                Keyspace::Inbox,
+                &from.to_be_bytes(),
+                to.as_ref().map(|t| &t[..]),
+            )
+            .unwrap()
+            .into_iter()
+            .map(|(k, _)| u32::from_be_bytes(k.try_into().unwrap()))
+            .collect()
+        };
+        assert_eq!(keys(0, None), [1, 2, 3, 10]);
+        assert_eq!(keys(2, Some(10)), [2, 3]);
+        assert!(keys(5, Some(5)).is_empty());
+        assert!(keys(9, Some(2)).is_empty());
+        assert!(s.remove(Keyspace::Inbox, &1u32.to_be_bytes()).unwrap());
+        assert!(!s.remove(Keyspace::Inbox, &1u32.to_be_bytes()).unwrap());
+        assert_eq!(
+            s.get(Keyspace::Inbox, &2u32.to_be_bytes()).unwrap(),
+            Some(b"v".to_vec())
+        );
+        // Keyspaces are apart.
+        assert_eq!(s.get(Keyspace::Pending, &2u32.to_be_bytes()).unwrap(), None);
+    }
+
+    #[test]
+    fn a_transaction_writes_everything_or_nothing() {
+        let s = store();
+        s.transaction(&mut |t| {
+            t.put(Keyspace::Inbox, b"q", b"entry")?;
+            t.put(Keyspace::Overlays, b"paraphrase:q", b"p")?;
+            assert_eq!(
+                t.get(Keyspace::Inbox, b"q")?,
+                Some(b"entry".to_vec()),
+                "reads its writes"
+            );
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(s.get_overlay("paraphrase:q").unwrap(), Some(b"p".to_vec()));
+        let err = s
+            .transaction(&mut |t| {
+                t.put(Keyspace::Inbox, b"q", b"changed")?;
+                t.remove(Keyspace::Overlays, b"paraphrase:q")?;
+                Err(TxnError::abort("changed my mind"))
+            })
+            .unwrap_err();
+        assert!(err.0.contains("changed my mind"), "{err}");
+        assert_eq!(
+            s.get(Keyspace::Inbox, b"q").unwrap(),
+            Some(b"entry".to_vec())
+        );
+        assert_eq!(s.get_overlay("paraphrase:q").unwrap(), Some(b"p".to_vec()));
+    }
+
+    #[test]
+    fn concurrent_transactions_lose_no_update() {
+        let s = std::sync::Arc::new(store());
+        let threads: Vec<_> = (0..4)
+            .map(|_| {
+                let s = s.clone();
+                std::thread::spawn(move || {
+                    for _ in 0..50 {
+                        s.transaction(&mut |t| {
+                            let n = t
+                                .get(Keyspace::Inbox, b"n")?
+                                .map(|v| u64::from_be_bytes(v.try_into().unwrap_or([0; 8])))
+                                .unwrap_or(0);
+                            t.put(Keyspace::Inbox, b"n", &(n + 1).to_be_bytes())
+                        })
+                        .unwrap();
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+        let n = s.get(Keyspace::Inbox, b"n").unwrap().unwrap();
+        assert_eq!(u64::from_be_bytes(n.try_into().unwrap()), 200);
+    }
+
+    #[test]
+    fn counters_add_element_by_element_and_survive_a_reopen() {
+        let dir =
+            std::env::temp_dir().join(format!("accueil-store-counters-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let read = |s: &SledStore| -> Vec<u64> {
+            s.get(Keyspace::Counters, b"day")
+                .unwrap()
+                .unwrap()
+                .chunks(8)
+                .map(|c| u64::from_be_bytes(c.try_into().unwrap()))
+                .collect()
+        };
+        {
+            let s = SledStore::open(&dir).unwrap();
+            s.add_counters(&[(b"day", &[1, 0, 2])]).unwrap();
+            s.add_counters(&[(b"day", &[1, 5]), (b"other", &[7])])
+                .unwrap();
+            assert_eq!(read(&s), [2, 5, 2]);
+            s.flush().unwrap();
+        }
+        {
+            let s = SledStore::open(&dir).unwrap();
+            s.add_counters(&[(b"day", &[0, 0, 0, 1])]).unwrap();
+            assert_eq!(
+                read(&s),
+                [2, 5, 2, 1],
+                "the merge operator is set again on opening"
+            );
+        }
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -17,7 +17,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use accueil::http::ERROR_CODES;
-use accueil::store::{Millis, Record, SessionLookup, Store, StoreError};
+use accueil::store::{
+    KeyValues, Keyspace, Millis, Record, SessionLookup, Store, StoreError, Txn, TxnError,
+};
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use http_support::*;
@@ -209,9 +211,9 @@ async fn fallback_says_it_does_not_know_offers_topics_and_a_contact() {
             .contains("01 02 03 04 05"),
         "{local}"
     );
-    let kept =
-        accueil::conversation::question_records(app.state.store(), None, 10).expect("records");
-    assert_eq!(kept.len(), 2, "unanswered questions are kept for agents");
+    let kept = accueil::review::inbox::entries(app.state.store()).expect("inbox");
+    assert_eq!(kept.len(), 1, "unanswered questions are kept for agents");
+    assert_eq!(kept[0].1.count, 2, "counted on one entry");
 }
 
 #[tokio::test]
@@ -702,7 +704,7 @@ async fn unknown_routes_methods_intents_sites_and_queries() {
             "not_found",
         ),
         (
-            Request::get("/").body(Body::empty()).expect("req"),
+            Request::get("/nowhere").body(Body::empty()).expect("req"),
             StatusCode::NOT_FOUND,
             "not_found",
         ),
@@ -987,6 +989,27 @@ impl Store for BrokenStore {
     fn flush(&self) -> Result<(), StoreError> {
         Err(StoreError("disk on fire".into()))
     }
+    fn get(&self, _: Keyspace, _: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+        Err(StoreError("disk on fire".into()))
+    }
+    fn put(&self, _: Keyspace, _: &[u8], _: &[u8]) -> Result<(), StoreError> {
+        Err(StoreError("disk on fire".into()))
+    }
+    fn remove(&self, _: Keyspace, _: &[u8]) -> Result<bool, StoreError> {
+        Err(StoreError("disk on fire".into()))
+    }
+    fn scan(&self, _: Keyspace, _: &[u8], _: Option<&[u8]>) -> Result<KeyValues, StoreError> {
+        Err(StoreError("disk on fire".into()))
+    }
+    fn transaction(
+        &self,
+        _: &mut dyn FnMut(&dyn Txn) -> Result<(), TxnError>,
+    ) -> Result<(), StoreError> {
+        Err(StoreError("disk on fire".into()))
+    }
+    fn add_counters(&self, _: &[(&[u8], &[u64])]) -> Result<(), StoreError> {
+        Err(StoreError("disk on fire".into()))
+    }
 }
 
 #[tokio::test]
@@ -1007,8 +1030,8 @@ async fn a_failing_store_degrades_the_chat_and_fails_readiness() {
     assert!(ready.text().contains("disk on fire"));
     let metrics = app.get("/metrics").await.text();
     assert!(
-        metrics.contains("accueil_store_errors_total 4"),
-        "get + put, then record + put: {metrics}"
+        metrics.contains("accueil_store_errors_total 7"),
+        "get + review ticket + counters + put, then record + counters + put: {metrics}"
     );
     assert_eq!(
         app.get("/healthz").await.status,

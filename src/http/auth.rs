@@ -183,6 +183,22 @@ impl FromRequestParts<AppState> for AdminToken {
     }
 }
 
+/// Extractor: the request carries an `agent` (or `admin`) token. Holds the
+/// token's name, which the review records with each action.
+#[derive(Debug, Clone)]
+pub struct AgentToken(pub String);
+
+impl FromRequestParts<AppState> for AgentToken {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        authorize(state, parts, Role::Agent).map(|t| AgentToken(t.name.clone()))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

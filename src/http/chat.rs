@@ -37,6 +37,9 @@ struct ChatResponse<'a> {
     intent: Option<&'a str>,
     confidence: f32,
     reply: &'a Reply,
+    /// The guided journey this turn walked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    journey: Option<&'a crate::journey_walk::JourneyView>,
 }
 
 /// What the request log line shows of a chat turn (never the text).
@@ -59,15 +62,38 @@ pub(crate) async fn chat(
         site: body.site.as_deref(),
     };
     let request = TurnRequest::parse(&engine.content, raw)?;
-    let out = conversation::turn(
+    let site = request.site.clone();
+    let now = now_millis();
+    let mut out = conversation::turn(
         &engine,
         state.store(),
         &state.settings().policy,
         request,
-        now_millis(),
+        now,
     )
     .map_err(|e| ApiError::Internal(e.to_string()))?;
+    // Service notices: the general ones open a conversation; the scoped
+    // ones come with the answers (and journeys) they concern.
+    let subject = crate::notices::Subject {
+        intent: out.intent.as_deref(),
+        domain: out.journey.as_ref().map(|j| j.domain.as_str()),
+        start: out.new_session,
+    };
+    out.reply.notices = crate::notices::for_reply(
+        &engine.content,
+        state.notices(),
+        site.as_deref(),
+        &subject,
+        now,
+    );
 
+    // The reply promises to pass the question on: durable first.
+    if out.recorded {
+        if let Err(e) = super::review::durable(&state).await {
+            tracing::error!(error = %e, "cannot make a recorded question durable");
+            out.store_errors += 1;
+        }
+    }
     let metrics = state.metrics();
     metrics.outcome(out.outcome);
     metrics.store_errors(out.store_errors);
@@ -81,6 +107,7 @@ pub(crate) async fn chat(
         intent: out.intent.as_deref(),
         confidence: out.confidence,
         reply: &out.reply,
+        journey: out.journey.as_ref(),
     };
     let mut response = Json(body).into_response();
     response.extensions_mut().insert(TurnLog {

@@ -36,6 +36,12 @@ pub struct ServeArgs {
     )]
     pub tokens: String,
 
+    /// A file of tokens, one `name:role:secret` per line (`#` comments and
+    /// blank lines ignored), added to `--tokens`: keeps the secrets out of
+    /// the environment and the process list.
+    #[arg(long, env = "ACCUEIL_TOKENS_FILE")]
+    pub tokens_file: Option<PathBuf>,
+
     /// Origins allowed to call the API from a browser (the sites that embed
     /// the widget), comma-separated, like `https://www.prefecture.gouv.fr`;
     /// `*` allows any origin. None by default.
@@ -62,6 +68,16 @@ pub struct ServeArgs {
     /// per request, never the text of a message.
     #[arg(long, env = "ACCUEIL_LOG", default_value = "info")]
     pub log: String,
+
+    /// The pages (widget, kiosk, console): public address, folder.
+    #[command(flatten)]
+    pub pages: super::pages::PagesArgs,
+
+    /// Days the agents' review keeps unanswered questions and statistics;
+    /// older ones are purged by a background task (1 to 3650).
+    #[arg(long, env = "ACCUEIL_RETENTION_DAYS", default_value_t = crate::review::DEFAULT_RETENTION_DAYS,
+          value_parser = clap::value_parser!(u32).range(1..=3650))]
+    pub retention_days: u32,
 }
 
 /// By hand, so that printing the command line never shows the secrets.
@@ -76,12 +92,15 @@ impl std::fmt::Debug for ServeArgs {
             .field("addr", &self.addr)
             .field("data", &self.data)
             .field("tokens", &tokens)
+            .field("tokens_file", &self.tokens_file)
             .field("cors_origins", &self.cors_origins)
             .field("web_session_ttl", &self.web_session_ttl)
             .field("kiosk_session_ttl", &self.kiosk_session_ttl)
             .field("purge_interval", &self.purge_interval)
             .field("request_timeout", &self.request_timeout)
             .field("log", &self.log)
+            .field("pages", &self.pages)
+            .field("retention_days", &self.retention_days)
             .finish()
     }
 }
@@ -151,6 +170,9 @@ pub struct Settings {
     pub policy: Policy,
     pub request_timeout: Duration,
     pub purge_interval: Duration,
+    pub pages: super::pages::PagesSettings,
+    /// Days the agents' review keeps what it records.
+    pub retention_days: u32,
 }
 
 impl Settings {
@@ -164,6 +186,8 @@ impl Settings {
             policy: Policy::default(),
             request_timeout: Duration::from_secs(10),
             purge_interval: Duration::from_secs(60),
+            pages: super::pages::PagesSettings::default(),
+            retention_days: crate::review::DEFAULT_RETENTION_DAYS,
         }
     }
 
@@ -180,7 +204,8 @@ impl Settings {
         }
         Ok(Settings {
             content_root,
-            tokens: Tokens::parse(&args.tokens).map_err(|e| format!("ACCUEIL_TOKENS: {e}"))?,
+            tokens: Tokens::parse(&tokens_spec(args)?)
+                .map_err(|e| format!("ACCUEIL_TOKENS: {e}"))?,
             cors: Cors::parse(&args.cors_origins)?,
             policy: Policy {
                 web_ttl: args.web_session_ttl,
@@ -188,8 +213,27 @@ impl Settings {
             },
             request_timeout: args.request_timeout,
             purge_interval: args.purge_interval,
+            pages: super::pages::PagesSettings::from_args(&args.pages)?,
+            retention_days: args.retention_days,
         })
     }
+}
+
+/// The tokens of `--tokens` and of the lines of `--tokens-file`, as one
+/// comma-separated list.
+fn tokens_spec(args: &ServeArgs) -> Result<String, String> {
+    let mut spec = args.tokens.clone();
+    if let Some(path) = &args.tokens_file {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("ACCUEIL_TOKENS_FILE: cannot read {}: {e}", path.display()))?;
+        for line in text.lines().map(str::trim) {
+            if !line.is_empty() && !line.starts_with('#') {
+                spec.push(',');
+                spec.push_str(line);
+            }
+        }
+    }
+    Ok(spec)
 }
 
 /// A duration like `500ms`, `90s`, `30m`, `2h`; a bare number is seconds.

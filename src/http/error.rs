@@ -10,7 +10,7 @@
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
-use axum::http::header::{CONTENT_TYPE, WWW_AUTHENTICATE};
+use axum::http::header::{CONTENT_TYPE, RETRY_AFTER, WWW_AUTHENTICATE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
@@ -64,12 +64,111 @@ pub const ERROR_CODES: &[(u16, &str, &str)] = &[
     (400, "invalid_query", "the query string cannot be read"),
     (400, "invalid_path", "the path cannot be read"),
     (
+        400,
+        "no_public_url",
+        "a QR code needs the server's address: no Host header and no ACCUEIL_PUBLIC_URL",
+    ),
+    // Service notices (`/api/v1/admin/notices`).
+    (
+        400,
+        "invalid_notice_id",
+        "a notice id is not 1 to 64 lowercase letters, digits, - or _",
+    ),
+    (
+        400,
+        "invalid_notice_date",
+        "`starts_at` or `ends_at` is not an RFC 3339 date-time with its offset",
+    ),
+    (
+        400,
+        "notice_ends_before_start",
+        "a notice's `ends_at` is not after its `starts_at`",
+    ),
+    (
+        400,
+        "notice_already_ended",
+        "a notice's `ends_at` is in the past",
+    ),
+    (400, "empty_notice_text", "a notice's text is empty"),
+    (
+        400,
+        "notice_text_too_long",
+        "a notice's text is over 280 characters",
+    ),
+    (
+        400,
+        "notice_not_falc",
+        "a notice's text breaks FALC rules, listed in `details`",
+    ),
+    (
+        400,
+        "invalid_notice_link",
+        "a notice's link is not an http(s) URL",
+    ),
+    (
+        400,
+        "notice_unknown_intent",
+        "a notice concerns an intent the content does not have",
+    ),
+    (
+        400,
+        "notice_unknown_domain",
+        "a notice concerns a domain other than sejour, ddtm, fs",
+    ),
+    (
         401,
         "unauthorized",
         "no token, a malformed Authorization header, or an unknown token",
     ),
     (403, "forbidden", "the token's role may not do this"),
+    // The agents' review and the feedback (`/api/v1/review/...`, `/api/v1/feedback`).
+    (
+        400,
+        "unknown_action",
+        "review: `action` is not \"attach\", \"dismiss\" or \"to_write\"",
+    ),
+    (
+        400,
+        "missing_intent",
+        "review: `attach` without an `intent`",
+    ),
+    (
+        400,
+        "reason_too_long",
+        "feedback: the reason is over 500 characters",
+    ),
+    (
+        404,
+        "unknown_question",
+        "review: no question in the inbox has this id",
+    ),
+    (
+        404,
+        "unknown_session",
+        "feedback: the session is unknown or has expired",
+    ),
+    (
+        409,
+        "nothing_to_attach",
+        "review: the question's text was removed by retention, or was only personal data",
+    ),
+    (
+        409,
+        "paraphrase_conflict",
+        "review: the content files already give this question to another intent",
+    ),
+    (
+        409,
+        "feedback_already_given",
+        "feedback: this session already gave feedback on this intent",
+    ),
+    (
+        429,
+        "too_many_requests",
+        "feedback: too many from this session; see the Retry-After header",
+    ),
     (404, "unknown_intent", "no intent has this id"),
+    (404, "unknown_notice", "no notice has this id"),
     (404, "not_found", "no such endpoint"),
     (
         405,
@@ -80,6 +179,11 @@ pub const ERROR_CODES: &[(u16, &str, &str)] = &[
         408,
         "timeout",
         "the request took longer than the request timeout",
+    ),
+    (
+        409,
+        "notice_in_content",
+        "the notice comes from a site file: change it there and reload",
     ),
     (413, "body_too_large", "the body is over 16 KiB"),
     (
@@ -129,6 +233,30 @@ pub enum ApiError {
     /// Logged, never shown: the client gets a generic message.
     Internal(String),
     NotReady(String),
+    /// A refused service notice (admin API).
+    Notice(crate::notices::NoticeError),
+    /// A QR code was asked for and the public address is unknown.
+    NoPublicUrl,
+    /// A refused review action or feedback.
+    Review(crate::review::Refusal),
+}
+
+impl From<crate::review::Refusal> for ApiError {
+    fn from(r: crate::review::Refusal) -> Self {
+        ApiError::Review(r)
+    }
+}
+
+impl From<crate::notices::NoticeError> for ApiError {
+    fn from(e: crate::notices::NoticeError) -> Self {
+        match e {
+            // The same mistake as in a chat turn: the same code.
+            crate::notices::NoticeError::UnknownSite { id, known } => {
+                ApiError::Refused(Refusal::UnknownSite { id, known })
+            }
+            e => ApiError::Notice(e),
+        }
+    }
 }
 
 impl From<Refusal> for ApiError {
@@ -165,6 +293,9 @@ impl ApiError {
             ApiError::InvalidContent { .. } => "invalid_content",
             ApiError::Internal(_) => "internal_error",
             ApiError::NotReady(_) => "not_ready",
+            ApiError::Notice(e) => e.code(),
+            ApiError::NoPublicUrl => "no_public_url",
+            ApiError::Review(r) => r.code(),
         }
     }
 
@@ -197,6 +328,11 @@ impl ApiError {
             ApiError::InvalidContent { message, .. } => message.clone(),
             ApiError::Internal(_) => "internal error; the cause is in the server log".into(),
             ApiError::NotReady(why) => format!("not ready: {why}"),
+            ApiError::Notice(e) => e.to_string(),
+            ApiError::NoPublicUrl => {
+                "cannot tell this server's public address: send a Host header or set ACCUEIL_PUBLIC_URL".into()
+            }
+            ApiError::Review(r) => r.to_string(),
         }
     }
 }
@@ -223,6 +359,9 @@ impl IntoResponse for ApiError {
         }
         let details = match &self {
             ApiError::InvalidContent { diagnostics, .. } => Some(diagnostics.as_slice()),
+            ApiError::Notice(crate::notices::NoticeError::NotFalc(problems)) => {
+                Some(problems.as_slice())
+            }
             _ => None,
         };
         let body = Body {
@@ -237,6 +376,13 @@ impl IntoResponse for ApiError {
             response
                 .headers_mut()
                 .insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        if let ApiError::Review(crate::review::Refusal::TooManyFeedbacks { retry_after_secs }) =
+            self
+        {
+            response
+                .headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from(retry_after_secs));
         }
         response
     }
@@ -304,6 +450,7 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::notices::NoticeError;
 
     #[test]
     fn codes_are_unique_snake_case_and_client_or_server_errors() {
@@ -350,7 +497,37 @@ mod tests {
             },
             ApiError::Internal(String::new()),
             ApiError::NotReady(String::new()),
+            ApiError::Notice(NoticeError::InvalidId(String::new())),
+            ApiError::Notice(NoticeError::InvalidDate {
+                field: "ends_at",
+                why: String::new(),
+            }),
+            ApiError::Notice(NoticeError::EndsBeforeStart {
+                starts: String::new(),
+                ends: String::new(),
+            }),
+            ApiError::Notice(NoticeError::AlreadyEnded(String::new())),
+            ApiError::Notice(NoticeError::EmptyText),
+            ApiError::Notice(NoticeError::TextTooLong(0)),
+            ApiError::Notice(NoticeError::NotFalc(vec![])),
+            ApiError::Notice(NoticeError::InvalidLink(String::new())),
+            ApiError::Notice(NoticeError::UnknownIntent(String::new())),
+            ApiError::Notice(NoticeError::UnknownDomain(String::new())),
+            ApiError::Notice(NoticeError::NotFound(String::new())),
+            ApiError::Notice(NoticeError::InContent {
+                id: String::new(),
+                path: String::new(),
+            }),
+            ApiError::NoPublicUrl,
         ];
+        let all: Vec<ApiError> = all
+            .into_iter()
+            .chain(
+                crate::review::Refusal::examples()
+                    .into_iter()
+                    .map(ApiError::Review),
+            )
+            .collect();
         assert_eq!(all.len(), ERROR_CODES.len(), "one variant per code");
         for e in &all {
             let row = ERROR_CODES.iter().find(|(_, c, _)| *c == e.code());

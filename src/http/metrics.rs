@@ -22,6 +22,26 @@ pub const ROUTES: &[&str] = &[
     "/healthz",
     "/readyz",
     "/metrics",
+    // The pages (src/http/pages.rs).
+    "/",
+    "/favicon.ico",
+    "/widget/",
+    "/widget/{*path}",
+    "/kiosk/",
+    "/kiosk/{*path}",
+    "/console/",
+    "/console/{*path}",
+    "/assets/{*path}",
+    "/fiche/{intent}",
+    "/fiche/{intent}/qr.svg",
+    // The agents' review and the feedback (src/http/review.rs, feedback.rs).
+    "/api/v1/review/questions",
+    "/api/v1/review/questions/{id}",
+    "/api/v1/review/clusters",
+    "/api/v1/review/stats",
+    "/api/v1/review/export",
+    "/api/v1/review/purge",
+    "/api/v1/feedback",
 ];
 const UNMATCHED: usize = ROUTES.len();
 

@@ -17,8 +17,12 @@ mod auth;
 mod chat;
 mod config;
 mod error;
+mod feedback;
 mod metrics;
+mod notices;
 mod ops;
+mod pages;
+mod review;
 mod topics;
 
 use std::future::{Future, IntoFuture};
@@ -40,6 +44,7 @@ pub use chat::ChatRequest;
 pub use config::{parse_duration, Cors, ServeArgs, Settings};
 pub use error::{ApiError, AppJson, ERROR_CODES, MAX_BODY_BYTES};
 pub use metrics::Metrics;
+pub use pages::{qr_svg, PagesArgs, PagesSettings};
 
 use crate::content::{ContentError, Diagnostic, Severity};
 use crate::engine::Engine;
@@ -67,6 +72,10 @@ struct Inner {
     /// the older files last.
     reload_lock: tokio::sync::Mutex<()>,
     stopping: AtomicBool,
+    /// The admins' service notices, mirrored from the store.
+    notices: crate::notices::Board,
+    /// The agents' review: the files' engine, feedback limits, retention.
+    review: review::ReviewState,
 }
 
 /// What a successful reload changed.
@@ -81,14 +90,19 @@ pub struct Reloaded {
 
 impl AppState {
     pub fn new(engine: Engine, store: Arc<dyn Store>, settings: Settings) -> AppState {
+        let notices = notices::load_board(store.as_ref());
+        // The agents' paraphrases are laid over the files' content.
+        let (engine, review) = review::ReviewState::start(engine, store.as_ref(), &settings);
         AppState {
             inner: Arc::new(Inner {
-                engine: RwLock::new(Arc::new(engine)),
+                engine: RwLock::new(engine),
                 store,
                 settings,
                 metrics: Metrics::new(),
                 reload_lock: tokio::sync::Mutex::new(()),
                 stopping: AtomicBool::new(false),
+                notices,
+                review,
             }),
         }
     }
@@ -117,6 +131,11 @@ impl AppState {
         &self.inner.metrics
     }
 
+    /// The admins' service notices.
+    pub fn notices(&self) -> &crate::notices::Board {
+        &self.inner.notices
+    }
+
     /// The server received a shutdown signal and is draining.
     pub fn is_stopping(&self) -> bool {
         self.inner.stopping.load(Ordering::Relaxed)
@@ -129,16 +148,20 @@ impl AppState {
         let started = Instant::now();
         let root = self.settings().content_root.clone();
         // Loading reads files and builds the index: off the async threads.
-        let loaded = tokio::task::spawn_blocking(move || Engine::load(&root))
-            .await
-            .unwrap_or_else(|e| {
-                Err(ContentError(vec![Diagnostic {
-                    path: self.settings().content_root.clone(),
-                    line: 0,
-                    severity: Severity::Error,
-                    message: format!("loading failed: {e}"),
-                }]))
-            });
+        // The agents' paraphrases are laid over the new files.
+        let state = self.clone();
+        let loaded = tokio::task::spawn_blocking(move || {
+            Engine::load(&root).map(|files| state.inner.review.rebase(files, state.store()))
+        })
+        .await
+        .unwrap_or_else(|e| {
+            Err(ContentError(vec![Diagnostic {
+                path: self.settings().content_root.clone(),
+                line: 0,
+                severity: Severity::Error,
+                message: format!("loading failed: {e}"),
+            }]))
+        });
         match loaded {
             Ok(engine) => {
                 let reloaded = Reloaded {
@@ -154,7 +177,7 @@ impl AppState {
                         .engine
                         .write()
                         .unwrap_or_else(PoisonError::into_inner);
-                    std::mem::replace(&mut *slot, Arc::new(engine))
+                    std::mem::replace(&mut *slot, engine)
                 };
                 self.metrics().reload(true);
                 let reloaded = Reloaded {
@@ -213,6 +236,13 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(ops::metrics))
+        // Service notices, managed by admins.
+        .merge(notices::router())
+        // The widget, kiosk and console pages, and the printable fiche.
+        .merge(pages::router())
+        // The agents' review, and the public feedback on answers.
+        .merge(review::router())
+        .merge(feedback::router())
         .fallback(ops::not_found)
         .method_not_allowed_fallback(ops::method_not_allowed)
         .with_state(state.clone());
@@ -302,6 +332,7 @@ async fn purge_loop(state: AppState) {
             Ok(n) => tracing::debug!(purged = n, "expired sessions purged"),
             Err(e) => tracing::warn!(error = %e, "cannot purge expired sessions"),
         }
+        review::tick(&state).await;
     }
 }
 

@@ -3,7 +3,8 @@
 //!
 //! The kiosk shows the topic tree as big buttons with pictograms; a button
 //! sends its intent id as a chat `choice`, or opens the intent's page here
-//! (links in answers, printing the steps, QR codes).
+//! (links in answers, printing the steps, QR codes). Each domain also lists
+//! its guided journeys, entered by sending the journey id as a `choice`.
 
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
@@ -28,6 +29,9 @@ struct TopicDomain<'a> {
     id: &'static str,
     label: &'static str,
     intents: Vec<TopicIntent<'a>>,
+    /// Guided journeys of the domain ("which procedure?"): send the `id`
+    /// as a chat `choice` to start one.
+    journeys: Vec<TopicIntent<'a>>,
 }
 
 #[derive(Debug, Serialize)]
@@ -71,6 +75,21 @@ pub(crate) async fn topics(State(state): State<AppState>) -> Result<Response, Ap
                         id: &i.id,
                         title: &i.title,
                         pictos: pictos(content, i),
+                    })
+                    .collect(),
+                journeys: content
+                    .journeys
+                    .values()
+                    .filter(|j| j.domain == d.name())
+                    .map(|j| TopicIntent {
+                        id: &j.id,
+                        title: &j.title,
+                        pictos: j
+                            .picto
+                            .as_deref()
+                            .and_then(|p| reply::picto(content, p))
+                            .into_iter()
+                            .collect(),
                     })
                     .collect(),
             }

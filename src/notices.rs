@@ -1,0 +1,1201 @@
+//! Service notices: "the desk is closed on Monday", "the ANEF site is down".
+//!
+//! A préfecture must tell everyone at once about a change, and the person
+//! must see it where they look: above the answer. A [`Notice`] is a short
+//! FALC text with a validity window (start and end date-times), for one
+//! site or for every site (national), and optionally only for some intents
+//! or domains. A notice with no intent and no domain is general: it is
+//! shown at the start of a conversation; a scoped one is shown with every
+//! answer it concerns, until it ends.
+//!
+//! Notices come from two places, merged when a reply is built:
+//! - the content: a `[[notices]]` array in `faq/sites/<site>.toml` (national
+//!   ones in `_generique.toml`), reviewed like the rest of the content and
+//!   checked by `accueil check`;
+//! - the admins: `POST /api/v1/admin/notices`, kept in the store's overlays
+//!   under `notice:<id>` so they survive a restart, and mirrored in memory
+//!   by a [`Board`] so a chat turn never scans the store.
+//!
+//! Both go through the same rules ([`problems`]). Times are [`Millis`];
+//! the API reads and writes RFC 3339 date-times, with their offset
+//! ([`parse_datetime`], [`format_datetime`]), because a date-time without
+//! a time zone is ambiguous for a service in Guyane or at Réunion.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
+
+use serde::{Deserialize, Serialize};
+use toml::Spanned;
+
+use crate::check::{falc_problems, sentences};
+use crate::content::{line_of, Content, Diagnostic, Domain, Severity};
+use crate::store::{Millis, Store, StoreError};
+
+/// Overlay names of the admins' notices start with this.
+pub const OVERLAY_PREFIX: &str = "notice:";
+
+/// Longest notice text, in characters: a notice is a few short sentences.
+pub const MAX_TEXT_CHARS: usize = 280;
+
+/// Longest notice id.
+pub const MAX_ID_CHARS: usize = 64;
+
+/// At most this many notices above one answer: more would bury it.
+pub const MAX_SHOWN: usize = 3;
+
+/// Label of a notice's link when none is given.
+pub const DEFAULT_LINK_LABEL: &str = "En savoir plus";
+
+/// The domains a notice may concern (intent id prefixes).
+pub const DOMAINS: &[&str] = &["sejour", "ddtm", "fs"];
+
+/// A link under a notice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoticeLink {
+    pub label: String,
+    pub url: String,
+}
+
+/// Where a notice comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Origin {
+    /// A `[[notices]]` entry of a site file.
+    Content { path: PathBuf, line: usize },
+    /// Posted through the admin API.
+    Admin { by: String, at: Millis },
+}
+
+/// One notice. Serialised as is into the store (times in milliseconds).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notice {
+    pub id: String,
+    /// The site it is for; `None` for every site (national).
+    #[serde(default)]
+    pub site: Option<String>,
+    /// Shown from this time (included)...
+    pub starts_at: Millis,
+    /// ...until this time (excluded).
+    pub ends_at: Millis,
+    pub text: String,
+    #[serde(default)]
+    pub link: Option<NoticeLink>,
+    /// Intents it concerns; with `domains` empty too, it is general.
+    #[serde(default)]
+    pub intents: Vec<String>,
+    /// Domains it concerns (`sejour`, `ddtm`, `fs`).
+    #[serde(default)]
+    pub domains: Vec<String>,
+    pub origin: Origin,
+}
+
+impl Notice {
+    pub fn is_active(&self, now: Millis) -> bool {
+        self.starts_at <= now && now < self.ends_at
+    }
+
+    /// Neither intents nor domains: shown at the start of a conversation.
+    pub fn is_general(&self) -> bool {
+        self.intents.is_empty() && self.domains.is_empty()
+    }
+
+    /// Does this notice concern a reply for `site` about `subject`?
+    pub fn concerns(&self, site: Option<&str>, subject: &Subject<'_>) -> bool {
+        let site_ok = match &self.site {
+            None => true,
+            Some(s) => site == Some(s.as_str()),
+        };
+        if !site_ok {
+            return false;
+        }
+        if self.is_general() {
+            return subject.start;
+        }
+        let intent_domain = subject
+            .intent
+            .and_then(Domain::of_id)
+            .map(|d| d.name().to_owned());
+        let by_intent = subject
+            .intent
+            .is_some_and(|i| self.intents.iter().any(|x| x == i));
+        let by_domain = self.domains.iter().any(|d| {
+            intent_domain.as_deref() == Some(d.as_str()) || subject.domain == Some(d.as_str())
+        });
+        by_intent || by_domain
+    }
+
+    /// What a reply shows of it.
+    pub fn view(&self) -> NoticeView {
+        NoticeView {
+            id: self.id.clone(),
+            text: self.text.clone(),
+            link: self.link.clone(),
+            starts_at: format_datetime(self.starts_at),
+            ends_at: format_datetime(self.ends_at),
+        }
+    }
+}
+
+/// A notice as the chat reply carries it (`reply.notices`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NoticeView {
+    pub id: String,
+    pub text: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub link: Option<NoticeLink>,
+    pub starts_at: String,
+    pub ends_at: String,
+}
+
+/// What a reply is about, to pick the notices that concern it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Subject<'a> {
+    /// The intent whose answer is shown.
+    pub intent: Option<&'a str>,
+    /// The domain of a guided journey being walked.
+    pub domain: Option<&'a str>,
+    /// The first turn of a conversation: general notices are shown.
+    pub start: bool,
+}
+
+/// The active notices that concern a reply, site ones first, then the
+/// most recent; at most [`MAX_SHOWN`], each once.
+pub fn select<'a>(
+    notices: impl IntoIterator<Item = &'a Notice>,
+    site: Option<&str>,
+    subject: &Subject<'_>,
+    now: Millis,
+) -> Vec<NoticeView> {
+    let mut found: Vec<&Notice> = notices
+        .into_iter()
+        .filter(|n| n.is_active(now) && n.concerns(site, subject))
+        .collect();
+    found.sort_by(|a, b| {
+        b.site
+            .is_some()
+            .cmp(&a.site.is_some())
+            .then(b.starts_at.cmp(&a.starts_at))
+            .then(a.id.cmp(&b.id))
+    });
+    found.dedup_by(|a, b| a.id == b.id);
+    found
+        .into_iter()
+        .take(MAX_SHOWN)
+        .map(Notice::view)
+        .collect()
+}
+
+/// Why a notice was refused. The HTTP layer maps each to a stable code.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NoticeError {
+    #[error("notice id `{0}`: use 1 to {MAX_ID_CHARS} lowercase letters, digits, - or _, starting with a letter or digit")]
+    InvalidId(String),
+    #[error("`{field}` is not a date-time like 2026-05-04T08:00:00+02:00: {why}")]
+    InvalidDate { field: &'static str, why: String },
+    #[error("the notice ends ({ends}) before it starts ({starts})")]
+    EndsBeforeStart { starts: String, ends: String },
+    #[error("the notice already ended ({0}): check the date")]
+    AlreadyEnded(String),
+    #[error("the notice text is empty")]
+    EmptyText,
+    #[error("the notice text has {0} characters; the limit is {MAX_TEXT_CHARS}: keep it short")]
+    TextTooLong(usize),
+    #[error("the notice text breaks FALC rules: {}", .0.join(" / "))]
+    NotFalc(Vec<String>),
+    #[error("the notice link `{0}` is not an http(s) URL")]
+    InvalidLink(String),
+    #[error("unknown site `{id}`; known sites: {known}")]
+    UnknownSite { id: String, known: String },
+    #[error("the notice concerns an unknown intent `{0}`")]
+    UnknownIntent(String),
+    #[error("the notice concerns an unknown domain `{0}`: use sejour, ddtm or fs")]
+    UnknownDomain(String),
+    #[error("no notice `{0}`")]
+    NotFound(String),
+    #[error("notice `{id}` comes from the content ({path}): change it there and reload")]
+    InContent { id: String, path: String },
+}
+
+impl NoticeError {
+    /// The stable code of the API (see docs/HTTP.md).
+    pub fn code(&self) -> &'static str {
+        match self {
+            NoticeError::InvalidId(_) => "invalid_notice_id",
+            NoticeError::InvalidDate { .. } => "invalid_notice_date",
+            NoticeError::EndsBeforeStart { .. } => "notice_ends_before_start",
+            NoticeError::AlreadyEnded(_) => "notice_already_ended",
+            NoticeError::EmptyText => "empty_notice_text",
+            NoticeError::TextTooLong(_) => "notice_text_too_long",
+            NoticeError::NotFalc(_) => "notice_not_falc",
+            NoticeError::InvalidLink(_) => "invalid_notice_link",
+            NoticeError::UnknownSite { .. } => "unknown_site",
+            NoticeError::UnknownIntent(_) => "notice_unknown_intent",
+            NoticeError::UnknownDomain(_) => "notice_unknown_domain",
+            NoticeError::NotFound(_) => "unknown_notice",
+            NoticeError::InContent { .. } => "notice_in_content",
+        }
+    }
+}
+
+/// At most this many characters of a refused value are echoed back.
+const ECHO_CHARS: usize = 64;
+
+fn echo(s: &str) -> String {
+    let mut out: String = s
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(ECHO_CHARS)
+        .collect();
+    if s.chars().count() > ECHO_CHARS {
+        out.push('…');
+    }
+    out
+}
+
+pub fn is_valid_id(id: &str) -> bool {
+    let mut chars = id.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+        && id.len() <= MAX_ID_CHARS
+}
+
+fn is_http_url(url: &str) -> bool {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
+    rest.is_some_and(|r| {
+        let host = r.split(['/', '?', '#']).next().unwrap_or("");
+        host.contains('.') && !host.starts_with('.')
+    }) && !url.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
+/// A notice text as kept: control characters become spaces (line breaks
+/// separate sentences and are kept), the ends trimmed.
+pub fn clean_text(raw: &str) -> String {
+    let cleaned: String = raw
+        .chars()
+        .map(|c| if c != '\n' && c.is_control() { ' ' } else { c })
+        .collect();
+    cleaned
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Every rule a notice breaks, against the content it will be shown with
+/// (time aside: the API also refuses a notice that already ended).
+pub fn problems(notice: &Notice, content: &Content) -> Vec<NoticeError> {
+    let mut out = Vec::new();
+    if !is_valid_id(&notice.id) {
+        out.push(NoticeError::InvalidId(echo(&notice.id)));
+    }
+    let chars = notice.text.chars().count();
+    if notice.text.trim().is_empty() {
+        out.push(NoticeError::EmptyText);
+    } else if chars > MAX_TEXT_CHARS {
+        out.push(NoticeError::TextTooLong(chars));
+    } else {
+        let falc: Vec<String> = sentences(&notice.text)
+            .iter()
+            .flat_map(|s| falc_problems(s, &content.glossary))
+            .filter(|(severity, _)| *severity == Severity::Error)
+            .map(|(_, message)| message)
+            .collect();
+        if !falc.is_empty() {
+            out.push(NoticeError::NotFalc(falc));
+        }
+    }
+    if notice.ends_at <= notice.starts_at {
+        out.push(NoticeError::EndsBeforeStart {
+            starts: format_datetime(notice.starts_at),
+            ends: format_datetime(notice.ends_at),
+        });
+    }
+    if let Some(link) = &notice.link {
+        if !is_http_url(&link.url) {
+            out.push(NoticeError::InvalidLink(echo(&link.url)));
+        }
+    }
+    if let Some(site) = &notice.site {
+        if !content.sites.contains_key(site) {
+            out.push(unknown_site(content, site));
+        }
+    }
+    for intent in &notice.intents {
+        if content.intent(intent).is_none() {
+            out.push(NoticeError::UnknownIntent(echo(intent)));
+        }
+    }
+    for domain in &notice.domains {
+        if !DOMAINS.contains(&domain.as_str()) {
+            out.push(NoticeError::UnknownDomain(echo(domain)));
+        }
+    }
+    out
+}
+
+fn unknown_site(content: &Content, id: &str) -> NoticeError {
+    let known: Vec<&str> = content.sites.keys().map(String::as_str).collect();
+    NoticeError::UnknownSite {
+        id: echo(id),
+        known: if known.is_empty() {
+            "none".to_owned()
+        } else {
+            known.join(", ")
+        },
+    }
+}
+
+/// A notice as the admin API receives it. Unknown fields are refused.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoticeInput {
+    /// Chosen by the admin to replace a notice later; made up if absent.
+    pub id: Option<String>,
+    /// A site id; absent, `null` or `""` for every site.
+    pub site: Option<String>,
+    /// RFC 3339 with an offset; absent means now.
+    pub starts_at: Option<String>,
+    pub ends_at: String,
+    pub text: String,
+    pub link: Option<LinkInput>,
+    #[serde(default)]
+    pub intents: Vec<String>,
+    #[serde(default)]
+    pub domains: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LinkInput {
+    pub label: Option<String>,
+    pub url: String,
+}
+
+impl NoticeInput {
+    /// Check the input against the content and the clock. `id` is used
+    /// when the input has none. The first problem is returned, except
+    /// that every FALC problem of the text comes together.
+    pub fn into_notice(
+        self,
+        content: &Content,
+        id: String,
+        by: &str,
+        now: Millis,
+    ) -> Result<Notice, NoticeError> {
+        let starts_at = match self.starts_at.as_deref().map(str::trim) {
+            None | Some("") => now,
+            Some(s) => parse_datetime(s).map_err(|why| NoticeError::InvalidDate {
+                field: "starts_at",
+                why,
+            })?,
+        };
+        let ends_at =
+            parse_datetime(self.ends_at.trim()).map_err(|why| NoticeError::InvalidDate {
+                field: "ends_at",
+                why,
+            })?;
+        let notice = Notice {
+            id: self.id.map(|s| s.trim().to_owned()).unwrap_or(id),
+            site: self
+                .site
+                .map(|s| s.trim().to_owned())
+                .filter(|s| !s.is_empty()),
+            starts_at,
+            ends_at,
+            text: clean_text(&self.text),
+            link: self.link.map(|l| NoticeLink {
+                label: l
+                    .label
+                    .map(|s| clean_text(&s))
+                    .filter(|s| !s.is_empty())
+                    .unwrap_or_else(|| DEFAULT_LINK_LABEL.to_owned()),
+                url: l.url.trim().to_owned(),
+            }),
+            intents: trimmed(self.intents),
+            domains: trimmed(self.domains),
+            origin: Origin::Admin {
+                by: by.to_owned(),
+                at: now,
+            },
+        };
+        // An end in the past is a mistake of its own (often the year),
+        // whatever the start.
+        if notice.ends_at <= now {
+            return Err(NoticeError::AlreadyEnded(format_datetime(notice.ends_at)));
+        }
+        match problems(&notice, content).into_iter().next() {
+            Some(first) => Err(first),
+            None => Ok(notice),
+        }
+    }
+}
+
+fn trimmed(list: Vec<String>) -> Vec<String> {
+    let mut out: Vec<String> = list.into_iter().map(|s| s.trim().to_owned()).collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// A fresh notice id for an input without one: `avis-` and 48 random bits.
+pub fn new_id() -> Result<String, String> {
+    let mut bytes = [0u8; 6];
+    getrandom::fill(&mut bytes).map_err(|e| e.to_string())?;
+    Ok(format!(
+        "avis-{}",
+        bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
+    ))
+}
+
+// ---------------------------------------------------------------------
+// The admins' notices: stored in overlays, mirrored in memory.
+
+/// The admins' notices, as a snapshot each reader keeps for a turn. The
+/// store is the truth; the board mirrors it so a chat turn never reads
+/// the store. Writes go to the store first, then to the mirror, one at a
+/// time. One server owns its sled folder, so the mirror cannot go stale;
+/// a store shared by several servers would need [`Board::load`] again
+/// from time to time.
+pub struct Board {
+    notices: RwLock<Arc<Vec<Notice>>>,
+    write: Mutex<()>,
+}
+
+impl Default for Board {
+    fn default() -> Self {
+        Board {
+            notices: RwLock::new(Arc::new(Vec::new())),
+            write: Mutex::new(()),
+        }
+    }
+}
+
+impl Board {
+    /// Read every notice from the store. An unreadable entry (written by
+    /// another version) is skipped and named in the second value.
+    pub fn load(store: &dyn Store) -> Result<(Board, Vec<String>), StoreError> {
+        let mut notices = Vec::new();
+        let mut skipped = Vec::new();
+        for (name, bytes) in store.overlays()? {
+            if !name.starts_with(OVERLAY_PREFIX) {
+                continue;
+            }
+            match serde_json::from_slice::<Notice>(&bytes) {
+                Ok(n) if matches!(n.origin, Origin::Admin { .. }) => notices.push(n),
+                _ => skipped.push(name),
+            }
+        }
+        notices.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok((
+            Board {
+                notices: RwLock::new(Arc::new(notices)),
+                write: Mutex::new(()),
+            },
+            skipped,
+        ))
+    }
+
+    /// Every admin notice, by id.
+    pub fn snapshot(&self) -> Arc<Vec<Notice>> {
+        // A poisoned lock only means a panic elsewhere; the `Arc` is whole.
+        self.notices
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    pub fn get(&self, id: &str) -> Option<Notice> {
+        self.snapshot().iter().find(|n| n.id == id).cloned()
+    }
+
+    /// Create or replace a notice; `true` if it was created.
+    pub fn put(&self, store: &dyn Store, notice: Notice) -> Result<bool, StoreError> {
+        let _one = self.write.lock().unwrap_or_else(PoisonError::into_inner);
+        let bytes = serde_json::to_vec(&notice)
+            .map_err(|e| StoreError(format!("encoding a notice: {e}")))?;
+        store.put_overlay(&format!("{OVERLAY_PREFIX}{}", notice.id), &bytes)?;
+        let mut next: Vec<Notice> = self.snapshot().as_ref().clone();
+        let created = match next.iter_mut().find(|n| n.id == notice.id) {
+            Some(old) => {
+                *old = notice;
+                false
+            }
+            None => {
+                next.push(notice);
+                next.sort_by(|a, b| a.id.cmp(&b.id));
+                true
+            }
+        };
+        self.swap(next);
+        Ok(created)
+    }
+
+    /// Remove a notice; `true` if it existed.
+    pub fn remove(&self, store: &dyn Store, id: &str) -> Result<bool, StoreError> {
+        let _one = self.write.lock().unwrap_or_else(PoisonError::into_inner);
+        let existed = store.remove_overlay(&format!("{OVERLAY_PREFIX}{id}"))?;
+        let mut next: Vec<Notice> = self.snapshot().as_ref().clone();
+        next.retain(|n| n.id != id);
+        self.swap(next);
+        Ok(existed)
+    }
+
+    fn swap(&self, next: Vec<Notice>) {
+        *self.notices.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(next);
+    }
+}
+
+/// The notices of a chat reply: the content's and the admins', active at
+/// `now`, for `site`, about `subject`.
+pub fn for_reply(
+    content: &Content,
+    board: &Board,
+    site: Option<&str>,
+    subject: &Subject<'_>,
+    now: Millis,
+) -> Vec<NoticeView> {
+    let admin = board.snapshot();
+    select(
+        content.notices.iter().chain(admin.iter()),
+        site,
+        subject,
+        now,
+    )
+}
+
+// ---------------------------------------------------------------------
+// Notices written in the site files.
+
+#[derive(Deserialize)]
+struct SiteFile {
+    #[serde(default)]
+    notices: Vec<RawNotice>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawNotice {
+    id: Spanned<String>,
+    starts_at: Spanned<toml::Value>,
+    ends_at: Spanned<toml::Value>,
+    text: String,
+    link: Option<RawLink>,
+    #[serde(default)]
+    intents: Vec<String>,
+    #[serde(default)]
+    domains: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLink {
+    label: Option<String>,
+    url: String,
+}
+
+/// The `[[notices]]` of a site file (`site` is `None` for the national
+/// file `_generique.toml`). Shape problems become diagnostics here; the
+/// rules that need the whole content are applied by [`check`].
+pub fn from_site_file(
+    path: &Path,
+    text: &str,
+    site: Option<&str>,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Notice> {
+    // A file that is not TOML at all is reported by the site parser.
+    if toml::from_str::<toml::Table>(text).is_err() {
+        return Vec::new();
+    }
+    let mut err = |line: usize, message: String| {
+        diags.push(Diagnostic {
+            path: path.to_path_buf(),
+            line,
+            severity: Severity::Error,
+            message,
+        })
+    };
+    let file: SiteFile = match toml::from_str(text) {
+        Ok(f) => f,
+        Err(e) => {
+            let line = e.span().map(|s| line_of(text, s.start)).unwrap_or(1);
+            err(
+                line,
+                format!("invalid notice: {}", e.message().trim().replace('\n', " ")),
+            );
+            return Vec::new();
+        }
+    };
+    let mut out = Vec::new();
+    for raw in file.notices {
+        let line = line_of(text, raw.id.span().start);
+        let mut date = |field: &'static str, v: &Spanned<toml::Value>| {
+            let parsed = match v.get_ref() {
+                toml::Value::Datetime(d) => parse_datetime(&d.to_string()),
+                toml::Value::String(s) => parse_datetime(s),
+                _ => Err("write a date-time like 2026-05-04T08:00:00+02:00".to_owned()),
+            };
+            parsed
+                .map_err(|why| {
+                    err(
+                        line_of(text, v.span().start),
+                        format!("notice `{}`: `{field}`: {why}", raw.id.get_ref()),
+                    )
+                })
+                .ok()
+        };
+        let (Some(starts_at), Some(ends_at)) = (
+            date("starts_at", &raw.starts_at),
+            date("ends_at", &raw.ends_at),
+        ) else {
+            continue;
+        };
+        out.push(Notice {
+            id: raw.id.get_ref().trim().to_owned(),
+            site: site.map(str::to_owned),
+            starts_at,
+            ends_at,
+            text: clean_text(&raw.text),
+            link: raw.link.map(|l| NoticeLink {
+                label: l
+                    .label
+                    .filter(|s| !s.trim().is_empty())
+                    .unwrap_or_else(|| DEFAULT_LINK_LABEL.to_owned()),
+                url: l.url.trim().to_owned(),
+            }),
+            intents: trimmed(raw.intents),
+            domains: trimmed(raw.domains),
+            origin: Origin::Content {
+                path: path.to_path_buf(),
+                line,
+            },
+        });
+    }
+    out
+}
+
+/// `accueil check` for the content's notices: the rules of [`problems`],
+/// ids unique across files, and a warning for a notice that has ended
+/// (it only clutters the file).
+pub fn check(content: &Content, now: Millis, diags: &mut Vec<Diagnostic>) {
+    let mut seen: std::collections::BTreeMap<&str, &Path> = std::collections::BTreeMap::new();
+    for notice in &content.notices {
+        let Origin::Content { path, line } = &notice.origin else {
+            continue;
+        };
+        let mut push = |severity: Severity, message: String| {
+            diags.push(Diagnostic {
+                path: path.clone(),
+                line: *line,
+                severity,
+                message,
+            })
+        };
+        if let Some(first) = seen.insert(&notice.id, path) {
+            push(
+                Severity::Error,
+                format!(
+                    "duplicate notice id `{}` (also in {})",
+                    notice.id,
+                    first.display()
+                ),
+            );
+        }
+        for problem in problems(notice, content) {
+            push(
+                Severity::Error,
+                format!("notice `{}`: {problem}", notice.id),
+            );
+        }
+        if notice.ends_at <= now && notice.ends_at > notice.starts_at {
+            push(
+                Severity::Warning,
+                format!(
+                    "notice `{}` ended on {}: remove it",
+                    notice.id,
+                    format_datetime(notice.ends_at)
+                ),
+            );
+        }
+    }
+}
+
+// ---------------------------------------------------------------------
+// RFC 3339 date-times, by hand: two small pure functions do not justify a
+// date crate. Years 2000 to 2999 only: anything else is a typing mistake.
+
+const MS_PER_DAY: i64 = 86_400_000;
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant).
+fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = if y >= 0 { y } else { y - 399 } / 400;
+    let yoe = y - era * 400;
+    let mp = (i64::from(m) + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The date of a day number since 1970-01-01.
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    // Both fit: d in 1..=31, m in 1..=12.
+    let (d, m) = (u32::try_from(d).unwrap_or(1), u32::try_from(m).unwrap_or(1));
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+fn days_in_month(y: i64, m: u32) -> u32 {
+    match m {
+        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Read `2026-05-04T08:00:00+02:00` (or `...Z`; seconds and fractions
+/// optional; a space may replace the `T`) as milliseconds since the epoch.
+/// The offset is required.
+pub fn parse_datetime(s: &str) -> Result<Millis, String> {
+    let b = s.trim().as_bytes();
+    let num = |from: usize, len: usize| -> Option<i64> {
+        let part = b.get(from..from + len)?;
+        if !part.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        std::str::from_utf8(part).ok()?.parse().ok()
+    };
+    let bad = || "write it like 2026-05-04T08:00:00+02:00".to_owned();
+    let (Some(y), Some(mo), Some(d)) = (num(0, 4), num(5, 2), num(8, 2)) else {
+        return Err(bad());
+    };
+    if b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
+        return Err(bad());
+    }
+    if !matches!(b.get(10), Some(b'T' | b't' | b' ')) {
+        return Err(bad());
+    }
+    let (Some(h), Some(mi)) = (num(11, 2), num(14, 2)) else {
+        return Err(bad());
+    };
+    if b.get(13) != Some(&b':') {
+        return Err(bad());
+    }
+    let mut at = 16;
+    let mut sec = 0;
+    let mut millis = 0;
+    if b.get(at) == Some(&b':') {
+        sec = num(at + 1, 2).ok_or_else(bad)?;
+        at += 3;
+        if b.get(at) == Some(&b'.') {
+            at += 1;
+            let digits = b[at..].iter().take_while(|c| c.is_ascii_digit()).count();
+            if digits == 0 {
+                return Err(bad());
+            }
+            // Milliseconds: the first 3 digits, padded.
+            let mut ms = 0;
+            for k in 0..3 {
+                ms = ms * 10
+                    + b.get(at + k)
+                        .filter(|_| k < digits)
+                        .map_or(0, |c| i64::from(c - b'0'));
+            }
+            millis = ms;
+            at += digits;
+        }
+    }
+    let offset_minutes = match b.get(at) {
+        Some(b'Z' | b'z') if at + 1 == b.len() => 0,
+        Some(sign @ (b'+' | b'-')) if at + 6 == b.len() && b.get(at + 3) == Some(&b':') => {
+            let (Some(oh), Some(om)) = (num(at + 1, 2), num(at + 4, 2)) else {
+                return Err(bad());
+            };
+            if oh > 23 || om > 59 {
+                return Err("the time zone offset is out of range".into());
+            }
+            let m = oh * 60 + om;
+            if *sign == b'-' {
+                -m
+            } else {
+                m
+            }
+        }
+        None => {
+            return Err(
+                "add the time zone, like +02:00 (Paris in summer), -03:00 (Guyane) or Z (UTC)"
+                    .into(),
+            )
+        }
+        _ => return Err(bad()),
+    };
+    if !(2000..=2999).contains(&y) {
+        return Err("the year must be between 2000 and 2999".into());
+    }
+    let (Ok(mo32), Ok(d32)) = (u32::try_from(mo), u32::try_from(d)) else {
+        return Err(bad());
+    };
+    if !(1..=12).contains(&mo32) || d32 == 0 || d32 > days_in_month(y, mo32) {
+        return Err("no such date".into());
+    }
+    if h > 23 || mi > 59 || sec > 60 {
+        return Err("no such time".into());
+    }
+    // A leap second counts as the last second of its minute.
+    let sec = sec.min(59);
+    let ms = days_from_civil(y, mo32, d32) * MS_PER_DAY
+        + ((h * 60 + mi - offset_minutes) * 60 + sec) * 1000
+        + millis;
+    u64::try_from(ms).map_err(|_| "the date is before 1970".to_owned())
+}
+
+/// `2026-05-04T06:00:00Z` (UTC; milliseconds only when there are some).
+pub fn format_datetime(ms: Millis) -> String {
+    let ms = i64::try_from(ms).unwrap_or(i64::MAX);
+    let days = ms.div_euclid(MS_PER_DAY);
+    let rest = ms.rem_euclid(MS_PER_DAY);
+    let (y, m, d) = civil_from_days(days);
+    let (h, mi, s, frac) = (
+        rest / 3_600_000,
+        rest / 60_000 % 60,
+        rest / 1000 % 60,
+        rest % 1000,
+    );
+    if frac == 0 {
+        format!("{y:04}-{m:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z")
+    } else {
+        format!("{y:04}-{m:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{frac:03}Z")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! Properties: date-times read with their offset and written back in
+    //! UTC (round trip over 1000 years of days); a notice is active in
+    //! its window only (start included, end excluded); site, intent,
+    //! domain and general scoping; the rules of a valid notice; the board
+    //! mirrors the store and survives a reload from it.
+    use super::*;
+    use crate::store::SledStore;
+    use proptest::prelude::*;
+
+    fn at(s: &str) -> Millis {
+        parse_datetime(s).unwrap()
+    }
+
+    #[test]
+    fn date_times_with_offsets() {
+        assert_eq!(at("2000-01-01T00:00:00Z"), 946_684_800_000);
+        assert_eq!(at("2026-05-04T08:00:00+02:00"), at("2026-05-04T06:00:00Z"));
+        assert_eq!(at("2026-05-04T03:00-03:00"), at("2026-05-04T06:00:00Z"));
+        assert_eq!(
+            at("2026-05-04 06:00:00.5Z"),
+            at("2026-05-04T06:00:00Z") + 500
+        );
+        assert_eq!(
+            at("2024-02-29T12:00:00Z") + 86_400_000,
+            at("2024-03-01T12:00:00Z")
+        );
+        assert_eq!(
+            format_datetime(at("2026-05-04T08:30:15+02:00")),
+            "2026-05-04T06:30:15Z"
+        );
+        assert_eq!(
+            format_datetime(at("2026-12-31T23:59:59.123Z")),
+            "2026-12-31T23:59:59.123Z"
+        );
+        for bad in [
+            "",
+            "2026-05-04",
+            "2026-05-04T08:00",
+            "2026-05-04T08:00:00",
+            "2026-13-01T00:00:00Z",
+            "2026-02-29T00:00:00Z",
+            "2026-04-31T00:00:00Z",
+            "2026-05-04T24:00:00Z",
+            "2026-05-04T08:00:00+2:00",
+            "1999-12-31T23:00:00Z",
+            "demain",
+            "2026-05-04T08:00:00Zjunk",
+        ] {
+            assert!(parse_datetime(bad).is_err(), "{bad:?}");
+        }
+        assert!(parse_datetime("2026-05-04T08:00")
+            .unwrap_err()
+            .contains("time zone"));
+    }
+
+    proptest! {
+        #[test]
+        fn formatting_then_parsing_is_the_identity(ms in 946_684_800_000u64..32_503_680_000_000u64) {
+            prop_assert_eq!(parse_datetime(&format_datetime(ms)), Ok(ms));
+        }
+    }
+
+    fn notice(id: &str) -> Notice {
+        Notice {
+            id: id.into(),
+            site: None,
+            starts_at: 1_000,
+            ends_at: 2_000,
+            text: "Le guichet est fermé lundi.".into(),
+            link: None,
+            intents: vec![],
+            domains: vec![],
+            origin: Origin::Admin {
+                by: "root".into(),
+                at: 0,
+            },
+        }
+    }
+
+    #[test]
+    fn window_start_included_end_excluded() {
+        let n = notice("a");
+        assert!(!n.is_active(999));
+        assert!(n.is_active(1_000));
+        assert!(n.is_active(1_999));
+        assert!(!n.is_active(2_000));
+    }
+
+    #[test]
+    fn scoping_by_site_intent_domain_and_start() {
+        let general = notice("general");
+        let local = Notice {
+            site: Some("ici".into()),
+            ..notice("local")
+        };
+        let intent = Notice {
+            intents: vec!["sejour.renouvellement".into()],
+            ..notice("intent")
+        };
+        let domain = Notice {
+            domains: vec!["ddtm".into()],
+            ..notice("domain")
+        };
+        let start = Subject {
+            start: true,
+            ..Subject::default()
+        };
+        let renew = Subject {
+            intent: Some("sejour.renouvellement"),
+            ..Subject::default()
+        };
+        let boat = Subject {
+            intent: Some("ddtm.permis_bateau"),
+            ..Subject::default()
+        };
+        let walk = Subject {
+            domain: Some("ddtm"),
+            ..Subject::default()
+        };
+        assert!(general.concerns(None, &start) && general.concerns(Some("ici"), &start));
+        assert!(
+            !general.concerns(None, &renew),
+            "general: only at the start"
+        );
+        assert!(local.concerns(Some("ici"), &start));
+        assert!(!local.concerns(Some("ailleurs"), &start) && !local.concerns(None, &start));
+        assert!(intent.concerns(None, &renew) && !intent.concerns(None, &boat));
+        assert!(
+            !intent.concerns(None, &start),
+            "scoped: not a general notice"
+        );
+        assert!(domain.concerns(None, &boat) && domain.concerns(None, &walk));
+        assert!(!domain.concerns(None, &renew));
+        let all = [general, local, intent, domain];
+        let both = Subject {
+            start: true,
+            intent: Some("sejour.renouvellement"),
+            domain: None,
+        };
+        let ids: Vec<String> = select(&all, Some("ici"), &both, 1_500)
+            .into_iter()
+            .map(|v| v.id)
+            .collect();
+        assert_eq!(ids, vec!["local", "general", "intent"], "site ones first");
+        assert!(
+            select(&all, Some("ici"), &both, 2_000).is_empty(),
+            "all ended"
+        );
+    }
+
+    #[test]
+    fn at_most_a_few_are_shown() {
+        let many: Vec<Notice> = (0..10).map(|k| notice(&format!("n{k}"))).collect();
+        let start = Subject {
+            start: true,
+            ..Subject::default()
+        };
+        assert_eq!(select(&many, None, &start, 1_500).len(), MAX_SHOWN);
+    }
+
+    fn content() -> Content {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/content");
+        Content::load(&root).expect("fixture content")
+    }
+
+    fn input(json: serde_json::Value) -> NoticeInput {
+        serde_json::from_value(json).expect("input shape")
+    }
+
+    #[test]
+    fn inputs_are_checked() {
+        let c = content();
+        let now = at("2026-05-01T00:00:00Z");
+        let ok = input(serde_json::json!({
+            "site": "prefecture-exemple",
+            "starts_at": "2026-05-04T08:00:00+02:00",
+            "ends_at": "2026-05-05T18:00:00+02:00",
+            "text": "  Le guichet est fermé lundi 4 mai.\n\n Revenez mardi.  ",
+            "link": {"url": "https://www.exemple.gouv.fr/avis"},
+            "intents": ["sejour.rendez_vous", "sejour.rendez_vous"],
+            "domains": ["sejour"]
+        }));
+        let n = ok.into_notice(&c, "avis-1".into(), "root", now).unwrap();
+        assert_eq!(n.id, "avis-1");
+        assert_eq!(n.text, "Le guichet est fermé lundi 4 mai.\nRevenez mardi.");
+        assert_eq!(n.intents, vec!["sejour.rendez_vous"]);
+        assert_eq!(n.link.unwrap().label, DEFAULT_LINK_LABEL);
+        let table = [
+            (
+                serde_json::json!({"id": "Avis 1", "ends_at": "2026-06-01T00:00:00Z", "text": "Fermé."}),
+                "invalid_notice_id",
+            ),
+            (
+                serde_json::json!({"ends_at": "2026-06-01", "text": "Fermé."}),
+                "invalid_notice_date",
+            ),
+            (
+                serde_json::json!({"starts_at": "2026-06-02T00:00:00Z", "ends_at": "2026-06-01T00:00:00Z", "text": "Fermé."}),
+                "notice_ends_before_start",
+            ),
+            (
+                serde_json::json!({"starts_at": "2026-04-01T00:00:00Z", "ends_at": "2026-04-02T00:00:00Z", "text": "Fermé."}),
+                "notice_already_ended",
+            ),
+            (
+                serde_json::json!({"ends_at": "2026-06-01T00:00:00Z", "text": " \n "}),
+                "empty_notice_text",
+            ),
+            (
+                serde_json::json!({"ends_at": "2026-06-01T00:00:00Z", "text": "a".repeat(MAX_TEXT_CHARS + 1)}),
+                "notice_text_too_long",
+            ),
+            (
+                serde_json::json!({"ends_at": "2026-06-01T00:00:00Z", "text": "Fermé ; revenez demain."}),
+                "notice_not_falc",
+            ),
+            (
+                serde_json::json!({"ends_at": "2026-06-01T00:00:00Z", "text": "Fermé.", "link": {"url": "javascript:alert(1)"}}),
+                "invalid_notice_link",
+            ),
+            (
+                serde_json::json!({"ends_at": "2026-06-01T00:00:00Z", "text": "Fermé.", "site": "atlantide"}),
+                "unknown_site",
+            ),
+            (
+                serde_json::json!({"ends_at": "2026-06-01T00:00:00Z", "text": "Fermé.", "intents": ["sejour.inconnu"]}),
+                "notice_unknown_intent",
+            ),
+            (
+                serde_json::json!({"ends_at": "2026-06-01T00:00:00Z", "text": "Fermé.", "domains": ["conv"]}),
+                "notice_unknown_domain",
+            ),
+        ];
+        for (json, code) in table {
+            let err = input(json.clone())
+                .into_notice(&c, "x".into(), "root", now)
+                .unwrap_err();
+            assert_eq!(err.code(), code, "{json}: {err}");
+        }
+    }
+
+    #[test]
+    fn the_board_mirrors_the_store() {
+        let store = SledStore::temporary().unwrap();
+        let (board, skipped) = Board::load(&store).unwrap();
+        assert!(board.snapshot().is_empty() && skipped.is_empty());
+        assert!(board.put(&store, notice("b")).unwrap());
+        assert!(board.put(&store, notice("a")).unwrap());
+        let replaced = Notice {
+            text: "Autre texte.".into(),
+            ..notice("a")
+        };
+        assert!(!board.put(&store, replaced).unwrap());
+        store.put_overlay("notice:corrupt", b"{").unwrap();
+        store.put_overlay("other:thing", b"{}").unwrap();
+        let (again, skipped) = Board::load(&store).unwrap();
+        let ids: Vec<String> = again.snapshot().iter().map(|n| n.id.clone()).collect();
+        assert_eq!(ids, vec!["a", "b"]);
+        assert_eq!(again.get("a").unwrap().text, "Autre texte.");
+        assert_eq!(skipped, vec!["notice:corrupt"]);
+        assert!(again.remove(&store, "a").unwrap());
+        assert!(!again.remove(&store, "a").unwrap());
+        assert!(again.get("a").is_none());
+        assert_eq!(store.get_overlay("notice:a").unwrap(), None);
+    }
+
+    #[test]
+    fn site_file_notices_are_read_with_lines() {
+        let text = r#"id = "ici"
+nom = "Ici"
+
+[[notices]]
+id = "fermeture"
+starts_at = 2026-05-04T08:00:00+02:00
+ends_at = "2026-05-05T18:00:00+02:00"
+text = "Le guichet est fermé."
+domains = ["sejour"]
+
+[[notices]]
+id = "sans-fuseau"
+starts_at = 2026-05-04T08:00:00
+ends_at = 2026-05-05T18:00:00+02:00
+text = "Fermé."
+
+[[notices]]
+id = "faute"
+start = 2026-05-04T08:00:00Z
+"#;
+        let mut d = Vec::new();
+        let path = Path::new("faq/sites/ici.toml");
+        let found = from_site_file(path, text, Some("ici"), &mut d);
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert!(d[0].message.contains("start"), "{}", d[0]);
+        assert_eq!(d[0].line, 19, "{}", d[0]);
+        assert!(found.is_empty(), "the whole array is refused");
+        let good: String = text.lines().take(15).collect::<Vec<_>>().join("\n");
+        let mut d = Vec::new();
+        let found = from_site_file(path, &good, Some("ici"), &mut d);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].site.as_deref(), Some("ici"));
+        assert_eq!(found[0].starts_at, at("2026-05-04T06:00:00Z"));
+        assert_eq!(
+            found[0].origin,
+            Origin::Content {
+                path: path.into(),
+                line: 5
+            }
+        );
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert!(
+            d[0].message.contains("time zone") && d[0].line == 13,
+            "{}",
+            d[0]
+        );
+    }
+}

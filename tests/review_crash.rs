@@ -1,0 +1,280 @@
+//! Crash safety of the agents' review, with the real `accueil serve`
+//! binary: what was acknowledged survives a SIGKILL.
+//!
+//! Properties checked: questions recorded by acknowledged chat turns,
+//! agents' actions acknowledged by the review API and a feedback
+//! acknowledged by the feedback endpoint are all found after the process
+//! is killed right after the acknowledgements (no graceful stop, no flush
+//! on exit) and restarted on the same data directory; the attached
+//! paraphrase still answers; and the raw personal data typed by people is
+//! nowhere in the data directory's files nor in the log, while its masked
+//! form is.
+
+#![cfg(unix)]
+
+mod http_support;
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use http_support::*;
+use serde_json::{json, Value};
+
+/// `accueil serve` as a child process, its log lines collected.
+struct Server {
+    child: std::process::Child,
+    lines: std::sync::mpsc::Receiver<String>,
+    log: Vec<String>,
+    addr: SocketAddr,
+}
+
+impl Server {
+    fn start(content: &Path, data: &Path) -> Server {
+        use std::io::BufRead;
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_accueil"));
+        for (key, _) in std::env::vars() {
+            if key.starts_with("ACCUEIL_") || key == "RUST_LOG" {
+                cmd.env_remove(key);
+            }
+        }
+        cmd.arg("--content")
+            .arg(content)
+            .args(["serve", "--addr", "127.0.0.1:0", "--data"])
+            .arg(data)
+            .env(
+                "ACCUEIL_TOKENS",
+                format!("root:admin:{ADMIN_SECRET},alice:agent:{AGENT_SECRET}"),
+            )
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped());
+        let mut child = cmd.spawn().expect("spawn accueil");
+        let stderr = child.stderr.take().expect("stderr");
+        let (tx, lines) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stderr)
+                .lines()
+                .map_while(Result::ok)
+            {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut server = Server {
+            child,
+            lines,
+            log: Vec::new(),
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+        };
+        let line = server.wait_for("listening on http://", Duration::from_secs(30));
+        server.addr = line
+            .split("listening on http://")
+            .nth(1)
+            .and_then(|rest| rest.split_whitespace().next())
+            .and_then(|a| a.parse().ok())
+            .unwrap_or_else(|| panic!("no address in `{line}`"));
+        server
+    }
+
+    fn wait_for(&mut self, needle: &str, within: Duration) -> String {
+        let deadline = Instant::now() + within;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) => {
+                    self.log.push(line.clone());
+                    if line.contains(needle) {
+                        return line;
+                    }
+                }
+                Err(_) => panic!(
+                    "no `{needle}` in the log within {within:?}:\n{}",
+                    self.log.join("\n")
+                ),
+            }
+        }
+    }
+
+    /// SIGKILL: no signal handler runs, nothing is flushed on the way out.
+    fn kill(mut self) -> Vec<String> {
+        self.child.kill().expect("SIGKILL our own child");
+        self.child.wait().expect("reaped");
+        while let Ok(line) = self.lines.recv_timeout(Duration::from_millis(200)) {
+            self.log.push(line);
+        }
+        std::mem::take(&mut self.log)
+    }
+
+    async fn chat(&self, body: Value) -> Value {
+        let r = http_post(self.addr, "/api/v1/chat", "", &body.to_string()).await;
+        assert_eq!(r.status, 200, "{body} → {}", r.body);
+        r.json()
+    }
+
+    async fn agent_get(&self, path: &str) -> Value {
+        let req = format!(
+            "GET {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\nAuthorization: Bearer {AGENT_SECRET}\r\n\r\n"
+        );
+        let r = send_raw(self.addr, req.as_bytes()).await.expect("GET");
+        assert_eq!(r.status, 200, "{path} → {}", r.body);
+        r.json()
+    }
+
+    async fn act(&self, id: &str, body: Value) -> Value {
+        let r = http_post(
+            self.addr,
+            &format!("/api/v1/review/questions/{id}"),
+            &format!("Authorization: Bearer {AGENT_SECRET}\r\n"),
+            &body.to_string(),
+        )
+        .await;
+        assert_eq!(r.status, 200, "{body} → {}", r.body);
+        r.json()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        // Only our own child, by its id.
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// Does any file under `dir` contain `needle`?
+fn found_in_files(dir: &Path, needle: &[u8]) -> bool {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return false;
+    };
+    entries.filter_map(Result::ok).any(|e| {
+        let path = e.path();
+        if path.is_dir() {
+            found_in_files(&path, needle)
+        } else {
+            std::fs::read(&path)
+                .map(|bytes| bytes.windows(needle.len()).any(|w| w == needle))
+                .unwrap_or(false)
+        }
+    })
+}
+
+const PHONE: &str = "06 12 34 56 78";
+const EXPIRING: &str = "mon papier pour rester en france se termine bientot";
+
+fn questions() -> Vec<String> {
+    let mut q: Vec<String> = (1..=12)
+        .map(|k| format!("question hors sujet numero {k} sur la peche au gros"))
+        .collect();
+    q.push(format!("rappelez moi au {PHONE} pour la blanquette"));
+    q.push(EXPIRING.to_owned());
+    q.push("horaires de la piscine".to_owned());
+    q
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn acknowledged_records_and_actions_survive_a_sigkill() {
+    let content = content_copy();
+    let data = TempDir::new("review-crash");
+    let store = data.path().join("store");
+
+    let server = Server::start(content.path(), &store);
+    for q in questions() {
+        let v = server.chat(json!({"message": q, "channel": "web"})).await;
+        assert_eq!(v["outcome"], "fallback", "{q}: {v}");
+    }
+    let answered = server
+        .chat(json!({"message": "je dois refaire ma carte de séjour", "channel": "kiosk"}))
+        .await;
+    assert_eq!(answered["intent"], "sejour.renouvellement");
+    let all = server.agent_get("/api/v1/review/questions?limit=500").await;
+    let id_of = |text: &str| {
+        all["items"]
+            .as_array()
+            .and_then(|a| a.iter().find(|i| i["text"] == text))
+            .and_then(|i| i["id"].as_str())
+            .map(str::to_owned)
+            .unwrap_or_else(|| panic!("no `{text}` in {all}"))
+    };
+    let attach = id_of(EXPIRING);
+    let dismiss = id_of("question hors sujet numero 1 sur la peche au gros");
+    let to_write = id_of("horaires de la piscine");
+    // The acknowledgements, then at once the kill.
+    server
+        .act(
+            &attach,
+            json!({"action": "attach", "intent": "sejour.renouvellement"}),
+        )
+        .await;
+    server.act(&dismiss, json!({"action": "dismiss"})).await;
+    server.act(&to_write, json!({"action": "to_write"})).await;
+    let fb = http_post(
+        server.addr,
+        "/api/v1/feedback",
+        "",
+        &json!({"session": answered["session"], "intent": "sejour.renouvellement", "useful": false})
+            .to_string(),
+    )
+    .await;
+    assert_eq!(fb.status, 200, "{}", fb.body);
+    let last = server
+        .chat(json!({"message": "derniere question sur les champignons", "channel": "web"}))
+        .await;
+    assert_eq!(last["outcome"], "fallback");
+    let log = server.kill();
+
+    let server = Server::start(content.path(), &store);
+    let after = server
+        .agent_get("/api/v1/review/questions?status=all&limit=500")
+        .await;
+    let texts: Vec<&str> = after["items"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|i| i["text"].as_str()).collect())
+        .unwrap_or_default();
+    let mut expected: Vec<String> = questions()
+        .into_iter()
+        .map(|q| q.replace(PHONE, "[téléphone]"))
+        .collect();
+    expected.push("je dois refaire ma carte de séjour".into());
+    expected.push("derniere question sur les champignons".into());
+    for q in &expected {
+        assert!(texts.contains(&q.as_str()), "`{q}` lost: {texts:?}");
+    }
+    assert_eq!(texts.len(), expected.len());
+    let status_of = |id: &str| {
+        after["items"]
+            .as_array()
+            .and_then(|a| a.iter().find(|i| i["id"] == id))
+            .cloned()
+            .unwrap_or_default()
+    };
+    let attached = status_of(&attach);
+    assert_eq!(attached["status"], "attached");
+    assert_eq!(attached["intent"], "sejour.renouvellement");
+    assert_eq!(attached["action"]["by"], "alice");
+    assert_eq!(status_of(&dismiss)["status"], "dismissed");
+    assert_eq!(status_of(&to_write)["status"], "to_write");
+    let stats = server.agent_get("/api/v1/review/stats?days=1").await;
+    assert_eq!(stats["days"][0]["feedback_not_useful"], 1, "{stats}");
+    // The attached paraphrase still answers.
+    let v = server
+        .chat(json!({"message": EXPIRING, "channel": "web"}))
+        .await;
+    assert_eq!(v["intent"], "sejour.renouvellement", "{v}");
+    let log2 = server.kill();
+
+    // Raw personal data never reached the disk nor the log.
+    assert!(
+        found_in_files(&store, "[téléphone]".as_bytes()),
+        "the search finds what is there"
+    );
+    assert!(
+        !found_in_files(&store, PHONE.as_bytes()),
+        "the raw phone number is in the store's files"
+    );
+    let log = [log, log2].concat().join("\n");
+    assert!(!log.contains(PHONE), "the raw phone number is in the log");
+    assert!(!log.contains("blanquette"), "a question text is in the log");
+}

@@ -1,0 +1,575 @@
+// The kiosk (web/kiosk/index.html): a touch screen in a hall. Big buttons
+// from /api/v1/topics, then an answer walked one step at a time with a
+// large pictogram; « Écouter » reads the screen aloud, « Emporter » shows a
+// QR code of the printable sheet; typing is offered, never required.
+//
+// Nothing is kept in the browser: the session id lives in memory, and after
+// `?idle=` seconds without a touch (90 by default) the kiosk returns to the
+// start screen and forgets everything.
+//
+// URL parameters: site (a site id of faq/sites/), idle (seconds),
+// fullscreen=1 (go full screen at the first touch, for a tablet whose
+// browser has no kiosk mode; browsers allow it only after a gesture).
+
+import { api, ApiError, canSpeak, contact, el, ficheUrl, notices, paragraphs, picto, speak, stopSpeaking } from "/assets/accueil/render.js";
+
+const params = new URLSearchParams(location.search);
+let site = (params.get("site") || "").trim();
+const IDLE_SECONDS = clamp(Number.parseInt(params.get("idle") || "90", 10), 5, 3600, 90);
+// The warning comes this long before the reset: a third of the idle time,
+// at most 20 seconds.
+const WARN_SECONDS = Math.min(20, Math.floor(IDLE_SECONDS / 3));
+
+// Pictograms of the start screen's domains (vendored DSFR artwork).
+const DOMAIN_PICTOS = {
+  sejour: { src: "/assets/dsfr/artwork/pictograms/document/national-identity-card.svg", alt: "" },
+  ddtm: { src: "/assets/dsfr/artwork/pictograms/environment/environment.svg", alt: "" },
+  fs: { src: "/assets/dsfr/artwork/pictograms/buildings/city-hall.svg", alt: "" },
+};
+const JOURNEY_PICTO = { src: "/assets/dsfr/artwork/pictograms/system/flow-list.svg", alt: "" };
+const WRITE_PICTO = { src: "/assets/dsfr/artwork/pictograms/digital/self-training.svg", alt: "" };
+
+// Quick replies the kiosk shows its own way.
+const NEXT_STEP = "conv.etape_suivante";
+const START_AGAIN = "conv.recommencer";
+
+const screen = document.getElementById("screen");
+const siteName = document.getElementById("site-name");
+const backButton = document.getElementById("back");
+const listenButton = document.getElementById("listen");
+const takeButton = document.getElementById("take");
+const writeDialog = document.getElementById("write-dialog");
+const writeInput = document.getElementById("write-input");
+const takeDialog = document.getElementById("take-dialog");
+const idleDialog = document.getElementById("idle-dialog");
+
+let session = null;
+let topics = null;
+/** Screens to go back to: functions that draw them again. */
+let history = [];
+/** The screen on show, to redraw and to go back to. */
+let current = null;
+/** The intent whose answer is on show (for « Emporter »). */
+let shownIntent = null;
+
+function clamp(n, min, max, fallback) {
+  return Number.isFinite(n) ? Math.min(Math.max(n, min), max) : fallback;
+}
+
+// ---------------------------------------------------------------- screens
+
+/** Draw a screen: `draw()` returns its content; the heading gets focus. */
+function show(draw, { push = true } = {}) {
+  stopReading();
+  if (push && current) history.push(current);
+  current = draw;
+  shownIntent = null;
+  screen.replaceChildren(draw());
+  backButton.disabled = history.length === 0;
+  takeButton.hidden = !shownIntent;
+  const heading = screen.querySelector("h1");
+  if (heading) {
+    heading.setAttribute("tabindex", "-1");
+    heading.focus({ preventScroll: true });
+  }
+  screen.scrollTop = 0;
+  window.scrollTo(0, 0);
+  armIdle();
+}
+
+function back() {
+  const previous = history.pop();
+  if (previous) show(previous, { push: false });
+}
+
+/** A big button. `speak`: « Écouter » reads its label with the screen (the
+ *  few choices of the start screen or of a question, not a long list). */
+function tile({ label, detail, image, onclick, cls = "", speak = false }) {
+  return el(
+    "li",
+    { class: "kiosk__tile-item" },
+    el(
+      "button",
+      { type: "button", class: `kiosk__tile ${cls}`, onclick },
+      image ? picto(image, { size: 96, cls: "kiosk__tile-picto" }) : null,
+      el("span", { class: "kiosk__tile-label", "data-speak": speak ? "" : undefined }, label),
+      detail ? el("span", { class: "kiosk__tile-detail" }, detail) : null,
+    ),
+  );
+}
+
+function homeScreen() {
+  const tiles = [];
+  for (const d of topics?.domains || []) {
+    tiles.push(
+      tile({
+        label: d.label,
+        detail: `${d.intents.length} sujets`,
+        image: DOMAIN_PICTOS[d.id] || JOURNEY_PICTO,
+        speak: true,
+        onclick: () => show(() => domainScreen(d)),
+      }),
+    );
+  }
+  for (const j of journeysOf(topics)) {
+    tiles.push(
+      tile({
+        label: j.title,
+        detail: "Quelques questions pour trouver votre démarche",
+        image: firstPicto(j) || JOURNEY_PICTO,
+        cls: "kiosk__tile--journey",
+        speak: true,
+        onclick: () => ask({ choice: j.id }),
+      }),
+    );
+  }
+  tiles.push(
+    tile({
+      label: "Écrire ma question",
+      detail: "Avec le clavier",
+      image: WRITE_PICTO,
+      cls: "kiosk__tile--write",
+      onclick: openWrite,
+    }),
+  );
+  return el(
+    "section",
+    { class: "kiosk__screen kiosk__screen--home" },
+    el("h1", { class: "kiosk__title", "data-speak": "" }, "Bonjour. Que voulez-vous faire ?"),
+    el("p", { class: "kiosk__lead", "data-speak": "" }, "Touchez un sujet."),
+    topics ? null : el("div", { class: "fr-alert fr-alert--warning" }, el("p", {}, "Les sujets ne sont pas disponibles. Vous pouvez écrire votre question.")),
+    el("ul", { class: "kiosk__tiles kiosk__tiles--home" }, tiles),
+  );
+}
+
+function domainScreen(domain) {
+  return el(
+    "section",
+    { class: "kiosk__screen" },
+    el("h1", { class: "kiosk__title", "data-speak": "" }, domain.label),
+    el("p", { class: "kiosk__lead", "data-speak": "" }, "Touchez votre question."),
+    el(
+      "ul",
+      { class: "kiosk__tiles" },
+      domain.intents.map((i) =>
+        tile({
+          label: i.title,
+          image: (i.pictos || [])[0] && { ...i.pictos[0], alt: "" },
+          onclick: () => ask({ choice: i.id }),
+        }),
+      ),
+    ),
+  );
+}
+
+/** Journeys, wherever the server lists them (top level or per domain). */
+function journeysOf(t) {
+  if (!t) return [];
+  const list = [...(Array.isArray(t.journeys) ? t.journeys : [])];
+  for (const d of t.domains || []) if (Array.isArray(d.journeys)) list.push(...d.journeys);
+  const seen = new Set();
+  return list.filter((j) => j && j.id && !seen.has(j.id) && seen.add(j.id));
+}
+
+function firstPicto(x) {
+  const p = x.picto || (Array.isArray(x.pictos) ? x.pictos[0] : null);
+  return p ? { ...p, alt: "" } : null;
+}
+
+/** The lines of a reply's text, without the chat's « Étape 1 sur 6. »
+ *  (the kiosk draws its own step indicator). */
+function answerText(text) {
+  return String(text || "")
+    .split("\n")
+    .map((l) => l.replace(/\s*Étape \d+ sur \d+\.\s*(C'est la dernière étape\.)?/u, "").trim())
+    .filter(Boolean)
+    .join("\n");
+}
+
+function choiceTiles(list, heading) {
+  const shown = (list || []).filter((q) => q.payload !== NEXT_STEP && q.payload !== START_AGAIN);
+  if (!shown.length) return null;
+  return el(
+    "div",
+    { class: "kiosk__choices" },
+    heading ? el("h2", { class: "kiosk__subtitle", "data-speak": "" }, heading) : null,
+    el(
+      "ul",
+      { class: "kiosk__tiles kiosk__tiles--choices" },
+      shown.map((q) =>
+        tile({
+          label: q.label,
+          image: q.picto ? { ...q.picto, alt: "" } : null,
+          speak: true,
+          onclick: () => ask({ choice: q.payload }),
+        }),
+      ),
+    ),
+  );
+}
+
+/** An answer: the text, then the steps one at a time. `full` is the
+ *  intent's whole reply (every step, its followups) when it could be read. */
+function answerScreen(data, full, position) {
+  const r = data.reply || {};
+  const stepsList = full && full.steps && full.steps.length ? full.steps : r.steps || [];
+  // The followups of the intent: the chat's own buttons during a walk are
+  // « Étape suivante » and « Recommencer », which the kiosk draws itself.
+  // A guided journey's own buttons (« Retour » to its last question) stay.
+  const more = full
+    ? [...(r.quick_replies || []).filter((q) => q.payload.startsWith("parcours.")), ...(full.quick_replies || [])]
+    : r.quick_replies;
+  const total = stepsList.length;
+  let k = Math.min(position.k, Math.max(total - 1, 0));
+  shownIntent = { id: data.intent, title: r.title || "" };
+
+  const stepBox = el("div", { class: "kiosk__step-box" });
+  const drawStep = () => {
+    position.k = k;
+    const s = stepsList[k];
+    const last = k === total - 1;
+    const next = stepsList[k + 1];
+    const parts = [
+      el(
+        "div",
+        { class: "fr-stepper kiosk__stepper" },
+        el("h2", { class: "fr-stepper__title", "data-speak": "" }, el("span", { class: "fr-stepper__state" }, `Étape ${k + 1} sur ${total}`, el("span", { class: "acc-sr-only" }, " : ")), s.text),
+        total <= 8 ? el("div", { class: "fr-stepper__steps", "data-fr-current-step": k + 1, "data-fr-steps": total }) : null,
+        next ? el("p", { class: "fr-stepper__details" }, el("span", { class: "fr-text--bold" }, "Étape suivante : "), next.text) : null,
+      ),
+      el(
+        "div",
+        { class: "kiosk__step" },
+        picto(s.picto, { size: 160, cls: "kiosk__step-picto" }),
+        s.link ? el("p", { class: "kiosk__step-link" }, `${s.link.label} : `, el("span", { class: "kiosk__url" }, s.link.url)) : null,
+      ),
+      el(
+        "div",
+        { class: "kiosk__step-nav" },
+        el(
+          "button",
+          { type: "button", class: "fr-btn fr-btn--lg fr-btn--secondary fr-btn--icon-left fr-icon-arrow-left-line", disabled: k === 0, onclick: () => { k -= 1; drawStep(); focusStep(); } },
+          "Étape précédente",
+        ),
+        last
+          ? el("p", { class: "kiosk__last", "data-speak": "" }, "C'est la dernière étape.")
+          : el(
+              "button",
+              { type: "button", class: "fr-btn fr-btn--lg fr-btn--icon-right fr-icon-arrow-right-line kiosk__next", onclick: () => { k += 1; drawStep(); focusStep(); } },
+              "Étape suivante",
+            ),
+      ),
+      last ? choiceTiles(more, "Autres questions") : null,
+      last && r.contact ? contact(r.contact, { headingLevel: 2, phoneLinks: false }) : null,
+    ];
+    stepBox.replaceChildren(...parts.filter(Boolean));
+  };
+  const focusStep = () => {
+    stopReading();
+    const title = stepBox.querySelector(".fr-stepper__title");
+    if (title) {
+      title.setAttribute("tabindex", "-1");
+      title.focus({ preventScroll: false });
+    }
+  };
+  if (total) drawStep();
+
+  return el(
+    "section",
+    { class: "kiosk__screen kiosk__screen--answer", dataset: { intent: data.intent || "" } },
+    notices(r.notices),
+    el(
+      "div",
+      { class: "kiosk__answer-head" },
+      picto(r.pictos && r.pictos[0] && { ...r.pictos[0] }, { size: 120, cls: "kiosk__answer-picto" }),
+      el("h1", { class: "kiosk__title", "data-speak": "" }, r.title || "Réponse"),
+    ),
+    el("div", { "data-speak": "" }, paragraphs(answerText(r.text), "acc-text kiosk__text")),
+    total ? stepBox : null,
+    total ? null : choiceTiles(more, "Autres questions"),
+    total ? null : contact(r.contact, { headingLevel: 2, phoneLinks: false }),
+  );
+}
+
+/** A clarification, a fallback, a journey's question, a short reply. */
+function messageScreen(data) {
+  const r = data.reply || {};
+  const heading =
+    data.outcome === "clarify"
+      ? "Précisez votre question"
+      : data.outcome === "fallback"
+        ? "Je ne sais pas répondre"
+        : r.title || "Réponse";
+  const lines = answerText(r.text).split("\n");
+  // A guided journey's question is its text's last line: the heading; the
+  // journey's title goes above it.
+  const journeyQuestion = data.journey && lines.length ? lines[lines.length - 1] : null;
+  return el(
+    "section",
+    { class: `kiosk__screen kiosk__screen--${data.journey ? "journey" : data.outcome || "message"}` },
+    notices(r.notices),
+    journeyQuestion && data.journey.title ? el("p", { class: "kiosk__kicker" }, data.journey.title) : null,
+    el("h1", { class: "kiosk__title", "data-speak": "" }, journeyQuestion || heading),
+    el("div", { "data-speak": "" }, paragraphs(journeyQuestion ? lines.slice(0, -1).join("\n") : lines.join("\n"), "acc-text kiosk__text")),
+    choiceTiles(r.quick_replies, data.outcome === "fallback" ? "Vous pouvez choisir un sujet" : null),
+    contact(r.contact, { headingLevel: 2, phoneLinks: false }),
+  );
+}
+
+function errorScreen(message) {
+  return el(
+    "section",
+    { class: "kiosk__screen" },
+    el("h1", { class: "kiosk__title", "data-speak": "" }, "Un problème est arrivé"),
+    el("div", { class: "fr-alert fr-alert--error" }, el("p", { "data-speak": "" }, message)),
+    el("button", { type: "button", class: "fr-btn fr-btn--lg kiosk__retry", onclick: () => resetToHome() }, "Revenir au début"),
+  );
+}
+
+// ---------------------------------------------------------------- the API
+
+let inFlight = null;
+
+async function chat(body) {
+  const request = { channel: "kiosk", ...body };
+  if (session) request.session = session;
+  if (site) request.site = site;
+  try {
+    return await api("/api/v1/chat", { method: "POST", body: request, signal: inFlight?.signal });
+  } catch (e) {
+    if (e instanceof ApiError && e.code === "unknown_site" && request.site) {
+      console.warn(`accueil: unknown site "${site}", using the national wording`);
+      site = "";
+      delete request.site;
+      return api("/api/v1/chat", { method: "POST", body: request, signal: inFlight?.signal });
+    }
+    throw e;
+  }
+}
+
+async function ask(body) {
+  if (body.choice === START_AGAIN) {
+    resetToHome();
+    return;
+  }
+  inFlight?.abort();
+  inFlight = new AbortController();
+  const controller = inFlight;
+  screen.setAttribute("aria-busy", "true");
+  try {
+    const data = await chat(body);
+    if (controller.signal.aborted) return;
+    session = data.session;
+    if (data.reply?.contact?.name) siteName.textContent = data.reply.contact.name;
+    if (data.outcome === "answer" && data.intent && data.reply && (data.reply.steps || []).length) {
+      // The chat gives the kiosk one step at a time; the whole list lets
+      // the person go back and forth, and print.
+      let full = null;
+      try {
+        const q = site ? `?site=${encodeURIComponent(site)}` : "";
+        const page = await api(`/api/v1/intents/${encodeURIComponent(data.intent)}${q}`, { signal: controller.signal });
+        full = page.reply;
+      } catch (e) {
+        if (e.name === "AbortError") return;
+        full = null;
+      }
+      const position = { k: 0 };
+      show(() => answerScreen(data, full, position));
+    } else if (data.outcome === "answer" && data.intent && data.reply?.title) {
+      const position = { k: 0 };
+      show(() => answerScreen(data, null, position));
+    } else {
+      show(() => messageScreen(data));
+    }
+  } catch (e) {
+    if (e.name === "AbortError") return;
+    const message =
+      e instanceof ApiError && e.status === 0
+        ? "La borne n'arrive pas à joindre le service. Réessayez dans un moment."
+        : "La borne n'a pas pu répondre. Réessayez dans un moment.";
+    show(() => errorScreen(message));
+  } finally {
+    if (inFlight === controller) inFlight = null;
+    screen.removeAttribute("aria-busy");
+  }
+}
+
+async function loadTopics() {
+  try {
+    topics = await api("/api/v1/topics");
+  } catch {
+    topics = null;
+  }
+}
+
+// ---------------------------------------------------------------- writing
+
+function openWrite() {
+  writeInput.value = "";
+  writeDialog.showModal();
+  writeInput.focus();
+}
+
+document.getElementById("write").addEventListener("click", openWrite);
+document.getElementById("write-cancel").addEventListener("click", () => writeDialog.close());
+document.getElementById("write-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const text = writeInput.value.trim();
+  if (!text) {
+    writeInput.focus();
+    return;
+  }
+  writeDialog.close();
+  ask({ message: text });
+});
+
+// ---------------------------------------------------------------- reading aloud
+
+let reading = false;
+
+function stopReading() {
+  if (reading) stopSpeaking();
+  reading = false;
+  listenButton.setAttribute("aria-pressed", "false");
+  listenButton.textContent = "Écouter";
+  listenButton.classList.replace("fr-icon-stop-circle-line", "fr-icon-volume-up-line");
+}
+
+/** The text « Écouter » reads: the parts marked data-speak, in order, each
+ *  ending as a sentence so the voice pauses between them. */
+function screenText() {
+  return Array.from(screen.querySelectorAll("[data-speak]"))
+    .map((n) => n.textContent.replace(/\s+/g, " ").trim())
+    .filter(Boolean)
+    .map((t) => (/[.?!:…»]$/.test(t) ? t : `${t}.`))
+    .join(" ");
+}
+
+listenButton.addEventListener("click", () => {
+  if (reading) {
+    stopReading();
+    return;
+  }
+  const started = speak(screenText(), { onend: () => stopReading() });
+  if (!started) return;
+  reading = true;
+  listenButton.setAttribute("aria-pressed", "true");
+  listenButton.textContent = "Arrêter la lecture";
+  listenButton.classList.replace("fr-icon-volume-up-line", "fr-icon-stop-circle-line");
+});
+
+if (!canSpeak()) listenButton.hidden = true;
+
+// ---------------------------------------------------------------- taking away
+
+takeButton.addEventListener("click", async () => {
+  if (!shownIntent || !shownIntent.id) return;
+  const box = document.getElementById("take-qr");
+  const urlLine = document.getElementById("take-url");
+  box.replaceChildren(el("p", {}, "Préparation du code…"));
+  urlLine.textContent = "";
+  takeDialog.showModal();
+  const q = site ? `?site=${encodeURIComponent(site)}` : "";
+  try {
+    const response = await fetch(`/fiche/${encodeURIComponent(shownIntent.id)}/qr.svg${q}`, { cache: "no-store" });
+    if (!response.ok) throw new Error(String(response.status));
+    const svg = await response.text();
+    box.replaceChildren(
+      el("img", {
+        class: "kiosk__qr-image",
+        src: `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`,
+        alt: `Code QR de la fiche « ${shownIntent.title} »`,
+        width: 280,
+        height: 280,
+      }),
+    );
+    urlLine.textContent = response.headers.get("x-accueil-qr-url") || new URL(ficheUrl(shownIntent.id, site), location.href).href;
+  } catch {
+    box.replaceChildren(el("p", {}, "Le code n'est pas disponible. Demandez la fiche à l'accueil."));
+  }
+});
+
+// ---------------------------------------------------------------- idle reset
+
+let idleTimer = null;
+let warnTimer = null;
+let countdown = null;
+
+function resetToHome() {
+  inFlight?.abort();
+  stopReading();
+  session = null;
+  history = [];
+  current = null;
+  for (const d of [writeDialog, takeDialog, idleDialog]) if (d.open) d.close();
+  writeInput.value = "";
+  document.getElementById("take-qr").replaceChildren();
+  show(homeScreen, { push: false });
+  armIdle();
+}
+
+function armIdle() {
+  clearTimeout(idleTimer);
+  clearTimeout(warnTimer);
+  clearInterval(countdown);
+  if (idleDialog.open) idleDialog.close();
+  // Already on a fresh start screen: nothing to forget.
+  if (!session && history.length === 0 && current === homeScreen && !writeDialog.open) return;
+  warnTimer = setTimeout(warn, (IDLE_SECONDS - WARN_SECONDS) * 1000);
+  idleTimer = setTimeout(resetToHome, IDLE_SECONDS * 1000);
+}
+
+function warn() {
+  if (WARN_SECONDS <= 0) return;
+  let left = WARN_SECONDS;
+  const count = document.getElementById("idle-count");
+  count.textContent = String(left);
+  for (const d of [writeDialog, takeDialog]) if (d.open) d.close();
+  idleDialog.showModal();
+  countdown = setInterval(() => {
+    left -= 1;
+    count.textContent = String(Math.max(left, 0));
+  }, 1000);
+}
+
+idleDialog.addEventListener("close", () => {
+  clearInterval(countdown);
+  if (idleDialog.returnValue === "stay") {
+    idleDialog.returnValue = "";
+    armIdle();
+  }
+});
+
+for (const type of ["pointerdown", "keydown", "input", "wheel"]) {
+  document.addEventListener(
+    type,
+    () => {
+      if (!idleDialog.open) armIdle();
+    },
+    { passive: true, capture: true },
+  );
+}
+
+if (params.get("fullscreen") === "1") {
+  document.addEventListener(
+    "pointerdown",
+    () => {
+      if (!document.fullscreenElement && document.documentElement.requestFullscreen) {
+        document.documentElement.requestFullscreen().catch(() => {});
+      }
+    },
+    { capture: true },
+  );
+}
+
+// A long press must not open a context menu on a touch screen.
+document.addEventListener("contextmenu", (event) => event.preventDefault());
+
+document.getElementById("home").addEventListener("click", resetToHome);
+backButton.addEventListener("click", back);
+
+// ---------------------------------------------------------------- start
+
+document.documentElement.dataset.idle = String(IDLE_SECONDS);
+await loadTopics();
+resetToHome();
