@@ -20,27 +20,14 @@ const MOUNTS: &[(&str, &str)] = &[
     ("vendor/dsfr", "/assets/dsfr/"),
 ];
 
+include!("src/http/media_types.rs");
+
 fn media_type(path: &Path) -> Option<&'static str> {
-    // A file without an extension (`VERSION`) is plain text.
     let ext = match path.extension() {
         Some(ext) => ext.to_str()?.to_ascii_lowercase(),
         None => String::new(),
     };
-    Some(match ext.as_str() {
-        "html" => "text/html; charset=utf-8",
-        "css" => "text/css; charset=utf-8",
-        "js" | "mjs" => "text/javascript; charset=utf-8",
-        "json" => "application/json",
-        "webmanifest" => "application/manifest+json",
-        "svg" => "image/svg+xml",
-        "png" => "image/png",
-        "ico" => "image/x-icon",
-        "woff2" => "font/woff2",
-        "woff" => "font/woff",
-        "md" => "text/markdown; charset=utf-8",
-        "txt" | "" => "text/plain; charset=utf-8",
-        _ => return None,
-    })
+    media_type_of_ext(&ext)
 }
 
 fn compressible(media: &str) -> bool {
@@ -84,6 +71,7 @@ fn main() {
     let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR"));
     let web = root.join("web");
     println!("cargo:rerun-if-changed=web");
+    println!("cargo:rerun-if-changed=src/http/media_types.rs");
     let out_dir = PathBuf::from(std::env::var("OUT_DIR").expect("OUT_DIR"));
     let gz_dir = out_dir.join("web_gz");
     std::fs::create_dir_all(&gz_dir).expect("create OUT_DIR/web_gz");

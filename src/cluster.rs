@@ -141,24 +141,10 @@ pub fn cluster(index: &Index, items: &[Item]) -> Vec<Cluster> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::content::{Content, Domain, Intent};
+    use crate::content::{Content, Intent};
 
     fn index() -> Index {
-        let intent = |id: &str, qs: &[&str]| Intent {
-            id: id.into(),
-            domain: Domain::of_id(id).unwrap_or(Domain::Sejour),
-            title: id.into(),
-            questions: qs.iter().map(|q| (*q).to_owned()).collect(),
-            keywords: vec![],
-            answer: "x".into(),
-            steps: vec![],
-            pictos: vec![],
-            links: vec![],
-            followups: vec![],
-            sources: vec![],
-            reviewed: None,
-            path: Default::default(),
-        };
+        let intent = |id: &str, qs: &[&str]| Intent::for_tests(id, id, qs);
         let c = Content {
             intents: vec![
                 intent(

@@ -109,6 +109,28 @@ pub struct Intent {
     pub path: PathBuf,
 }
 
+#[cfg(test)]
+impl Intent {
+    /// A minimal intent for unit tests: an id, a title, paraphrases.
+    pub(crate) fn for_tests(id: &str, title: &str, questions: &[&str]) -> Intent {
+        Intent {
+            id: id.into(),
+            domain: Domain::of_id(id).unwrap_or(Domain::Sejour),
+            title: title.into(),
+            questions: questions.iter().map(|q| (*q).to_owned()).collect(),
+            keywords: vec![],
+            answer: "Réponse.".into(),
+            steps: vec![],
+            pictos: vec![],
+            links: vec![],
+            followups: vec![],
+            sources: vec![],
+            reviewed: None,
+            path: Default::default(),
+        }
+    }
+}
+
 /// A pictogram of the registry: a DSFR artwork and its alt text.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Picto {

@@ -528,25 +528,11 @@ mod tests {
     //! Properties: never panics, scores in [0, 1], `answer` always names
     //! the first candidate, `clarify` offers 2 or 3, deterministic.
     use super::*;
-    use crate::content::{Content, Domain, Intent};
+    use crate::content::{Content, Intent};
     use proptest::prelude::*;
 
     fn intent(id: &str, title: &str, questions: &[&str]) -> Intent {
-        Intent {
-            id: id.into(),
-            domain: Domain::of_id(id).unwrap(),
-            title: title.into(),
-            questions: questions.iter().map(|q| (*q).to_owned()).collect(),
-            keywords: vec![],
-            answer: "Réponse.".into(),
-            steps: vec![],
-            pictos: vec![],
-            links: vec![],
-            followups: vec![],
-            sources: vec![],
-            reviewed: None,
-            path: Default::default(),
-        }
+        Intent::for_tests(id, title, questions)
     }
 
     fn matcher() -> Matcher {

@@ -95,27 +95,14 @@ fn index_path(path: &str) -> Cow<'_, str> {
 
 /// The media type of a file name, as `build.rs` assigns it.
 pub(crate) fn media_type(path: &str) -> Option<&'static str> {
-    // A file without an extension (`VERSION`) is plain text.
     let ext = match Path::new(path).extension() {
         Some(ext) => ext.to_str()?.to_ascii_lowercase(),
         None => String::new(),
     };
-    Some(match ext.as_str() {
-        "html" => "text/html; charset=utf-8",
-        "css" => "text/css; charset=utf-8",
-        "js" | "mjs" => "text/javascript; charset=utf-8",
-        "json" => "application/json",
-        "webmanifest" => "application/manifest+json",
-        "svg" => "image/svg+xml",
-        "png" => "image/png",
-        "ico" => "image/x-icon",
-        "woff2" => "font/woff2",
-        "woff" => "font/woff",
-        "md" => "text/markdown; charset=utf-8",
-        "txt" | "" => "text/plain; charset=utf-8",
-        _ => return None,
-    })
+    media_type_of_ext(&ext)
 }
+
+include!("media_types.rs");
 
 /// `accueil serve` flags of the pages.
 #[derive(clap::Args, Clone, Debug, Default)]
