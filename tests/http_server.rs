@@ -230,14 +230,12 @@ async fn reloads_while_requests_are_served_lose_nothing() {
 #[cfg(unix)]
 struct Child {
     child: std::process::Child,
-    lines: std::sync::mpsc::Receiver<String>,
-    log: Vec<String>,
+    logs: LogLines,
 }
 
 #[cfg(unix)]
 impl Child {
     fn spawn(content: &std::path::Path, data: &std::path::Path, extra: &[(&str, &str)]) -> Child {
-        use std::io::BufRead;
         let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_accueil"));
         for (key, _) in std::env::vars() {
             if key.starts_with("ACCUEIL_") || key == "RUST_LOG" {
@@ -256,48 +254,17 @@ impl Child {
         }
         let mut child = cmd.spawn().expect("spawn accueil");
         let stderr = child.stderr.take().expect("stderr");
-        let (tx, lines) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for line in std::io::BufReader::new(stderr)
-                .lines()
-                .map_while(Result::ok)
-            {
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        Child {
-            child,
-            lines,
-            log: Vec::new(),
-        }
+        let logs = LogLines::read(stderr);
+        Child { child, logs }
     }
 
     /// Wait for a log line containing `needle`; returns it.
     fn wait_for(&mut self, needle: &str, within: Duration) -> String {
-        let deadline = Instant::now() + within;
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.lines.recv_timeout(left) {
-                Ok(line) => {
-                    self.log.push(line.clone());
-                    if line.contains(needle) {
-                        return line;
-                    }
-                }
-                Err(_) => panic!(
-                    "no `{needle}` in the log within {within:?}:\n{}",
-                    self.log.join("\n")
-                ),
-            }
-        }
+        self.logs.wait_for(needle, within)
     }
 
     fn drain(&mut self) {
-        while let Ok(line) = self.lines.recv_timeout(Duration::from_millis(200)) {
-            self.log.push(line);
-        }
+        self.logs.drain();
     }
 
     fn signal(&self, name: &str) {
@@ -381,7 +348,7 @@ async fn the_binary_logs_its_address_reloads_on_sighup_and_stops_on_sigterm() {
     let status = child.wait_exit(Duration::from_secs(20));
     assert!(status.success(), "{status:?}");
     child.drain();
-    let log = child.log.join("\n");
+    let log = child.logs.log.join("\n");
     assert!(log.contains("store flushed"), "{log}");
     assert!(
         !log.contains("zorglub"),
@@ -408,9 +375,9 @@ fn the_binary_refuses_to_start_on_bad_content_tokens_or_address() {
     );
     bad_tokens.drain();
     assert!(
-        bad_tokens.log.join("\n").contains("ACCUEIL_TOKENS"),
+        bad_tokens.logs.log.join("\n").contains("ACCUEIL_TOKENS"),
         "{:?}",
-        bad_tokens.log
+        bad_tokens.logs.log
     );
 
     let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
@@ -448,8 +415,8 @@ fn the_binary_refuses_to_start_on_bad_content_tokens_or_address() {
     assert_eq!(broken.wait_exit(Duration::from_secs(20)).code(), Some(2));
     broken.drain();
     assert!(
-        broken.log.join("\n").contains("casse.toml:3: error"),
+        broken.logs.log.join("\n").contains("casse.toml:3: error"),
         "{:?}",
-        broken.log
+        broken.logs.log
     );
 }

@@ -16,7 +16,7 @@ mod http_support;
 
 use std::net::SocketAddr;
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use http_support::*;
 use serde_json::{json, Value};
@@ -24,14 +24,12 @@ use serde_json::{json, Value};
 /// `accueil serve` as a child process, its log lines collected.
 struct Server {
     child: std::process::Child,
-    lines: std::sync::mpsc::Receiver<String>,
-    log: Vec<String>,
+    logs: LogLines,
     addr: SocketAddr,
 }
 
 impl Server {
     fn start(content: &Path, data: &Path) -> Server {
-        use std::io::BufRead;
         let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_accueil"));
         for (key, _) in std::env::vars() {
             if key.starts_with("ACCUEIL_") || key == "RUST_LOG" {
@@ -50,21 +48,10 @@ impl Server {
             .stderr(std::process::Stdio::piped());
         let mut child = cmd.spawn().expect("spawn accueil");
         let stderr = child.stderr.take().expect("stderr");
-        let (tx, lines) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for line in std::io::BufReader::new(stderr)
-                .lines()
-                .map_while(Result::ok)
-            {
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
+        let logs = LogLines::read(stderr);
         let mut server = Server {
             child,
-            lines,
-            log: Vec::new(),
+            logs,
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
         };
         let line = server.wait_for("listening on http://", Duration::from_secs(30));
@@ -78,32 +65,15 @@ impl Server {
     }
 
     fn wait_for(&mut self, needle: &str, within: Duration) -> String {
-        let deadline = Instant::now() + within;
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.lines.recv_timeout(left) {
-                Ok(line) => {
-                    self.log.push(line.clone());
-                    if line.contains(needle) {
-                        return line;
-                    }
-                }
-                Err(_) => panic!(
-                    "no `{needle}` in the log within {within:?}:\n{}",
-                    self.log.join("\n")
-                ),
-            }
-        }
+        self.logs.wait_for(needle, within)
     }
 
     /// SIGKILL: no signal handler runs, nothing is flushed on the way out.
     fn kill(mut self) -> Vec<String> {
         self.child.kill().expect("SIGKILL our own child");
         self.child.wait().expect("reaped");
-        while let Ok(line) = self.lines.recv_timeout(Duration::from_millis(200)) {
-            self.log.push(line);
-        }
-        std::mem::take(&mut self.log)
+        self.logs.drain();
+        std::mem::take(&mut self.logs.log)
     }
 
     async fn chat(&self, body: Value) -> Value {

@@ -322,3 +322,61 @@ pub async fn http_post(addr: std::net::SocketAddr, path: &str, headers: &str, bo
     );
     send_raw(addr, req.as_bytes()).await.expect("POST")
 }
+
+/// The log lines of a spawned `accueil serve`, read by a thread from its
+/// standard error, and kept for assertions and failure messages.
+pub struct LogLines {
+    lines: std::sync::mpsc::Receiver<String>,
+    pub log: Vec<String>,
+}
+
+impl LogLines {
+    pub fn read(stderr: impl std::io::Read + Send + 'static) -> LogLines {
+        use std::io::BufRead;
+        let (tx, lines) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stderr)
+                .lines()
+                .map_while(Result::ok)
+            {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        LogLines {
+            lines,
+            log: Vec::new(),
+        }
+    }
+
+    /// Wait for a log line containing `needle`; returns it.
+    pub fn wait_for(&mut self, needle: &str, within: std::time::Duration) -> String {
+        let deadline = std::time::Instant::now() + within;
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) => {
+                    self.log.push(line.clone());
+                    if line.contains(needle) {
+                        return line;
+                    }
+                }
+                Err(_) => panic!(
+                    "no `{needle}` in the log within {within:?}:\n{}",
+                    self.log.join("\n")
+                ),
+            }
+        }
+    }
+
+    /// Collect what the process still writes (it has stopped or is stopping).
+    pub fn drain(&mut self) {
+        while let Ok(line) = self
+            .lines
+            .recv_timeout(std::time::Duration::from_millis(200))
+        {
+            self.log.push(line);
+        }
+    }
+}
