@@ -252,31 +252,40 @@ impl TurnRequest {
                 None => return Err(Refusal::UnknownChoice(echo(c))),
             },
         };
-        let site = match raw.site.map(str::trim) {
-            // An empty site is what a widget sends when none is configured.
-            None | Some("") => None,
-            Some(id) => match content.sites.get(id) {
-                Some(site) => Some(site.id.clone()),
-                None => {
-                    let known: Vec<&str> = content.sites.keys().map(String::as_str).collect();
-                    let known = if known.is_empty() {
-                        "none".to_owned()
-                    } else {
-                        known.join(", ")
-                    };
-                    return Err(Refusal::UnknownSite {
-                        id: echo(id),
-                        known,
-                    });
-                }
-            },
-        };
+        let site = find_site(content, raw.site)?.map(|s| s.id.clone());
         Ok(TurnRequest {
             session: raw.session.map(str::to_owned),
             input,
             channel,
             site,
         })
+    }
+}
+
+/// The site a request names: none for an absent or empty value (what a
+/// widget sends when none is configured); an unknown one is refused with
+/// the list of known sites.
+pub fn find_site<'a>(
+    content: &'a Content,
+    site: Option<&str>,
+) -> Result<Option<&'a Site>, Refusal> {
+    match site.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(id) => match content.sites.get(id) {
+            Some(site) => Ok(Some(site)),
+            None => {
+                let known: Vec<&str> = content.sites.keys().map(String::as_str).collect();
+                let known = if known.is_empty() {
+                    "none".to_owned()
+                } else {
+                    known.join(", ")
+                };
+                Err(Refusal::UnknownSite {
+                    id: echo(id),
+                    known,
+                })
+            }
+        },
     }
 }
 

@@ -441,26 +441,10 @@ pub(crate) struct FicheQuery {
 /// The intent and site of a `/fiche/` request, or the error to show.
 fn fiche_target<'a>(
     content: &'a Content,
-    engine: &'a crate::engine::Engine,
     id: &str,
     site: Option<&str>,
 ) -> Result<(&'a Intent, Option<&'a Site>), ApiError> {
-    let site = match site.map(str::trim) {
-        None | Some("") => None,
-        Some(site_id) => match engine.site(site_id) {
-            Some(site) => Some(site),
-            None => {
-                let known: Vec<&str> = content.sites.keys().map(String::as_str).collect();
-                let known = if known.is_empty() {
-                    "none".to_owned()
-                } else {
-                    known.join(", ")
-                };
-                let id: String = site_id.chars().take(64).collect();
-                return Err(Refusal::UnknownSite { id, known }.into());
-            }
-        },
-    };
+    let site = crate::conversation::find_site(content, site)?;
     match content.intent(id) {
         Some(intent) if intent.domain != crate::content::Domain::Conversation => Ok((intent, site)),
         _ => {
@@ -484,7 +468,7 @@ async fn fiche(
         let Query(query) = query.map_err(|e| ApiError::InvalidQuery(e.body_text()))?;
         let engine = state.engine();
         let content = &engine.content;
-        let (intent, site) = fiche_target(content, &engine, &id, query.site.as_deref())?;
+        let (intent, site) = fiche_target(content, &id, query.site.as_deref())?;
         let reply = reply::intent_reply(content, site, intent);
         let url = fiche_url(&state, &headers, &intent.id, site).ok();
         Ok::<String, ApiError>(render_fiche(intent, site, &reply, url.as_deref()))
@@ -522,7 +506,7 @@ async fn qr_code(
     let UrlPath(id) = path.map_err(|e| ApiError::InvalidPath(e.body_text()))?;
     let Query(query) = query.map_err(|e| ApiError::InvalidQuery(e.body_text()))?;
     let engine = state.engine();
-    let (intent, site) = fiche_target(&engine.content, &engine, &id, query.site.as_deref())?;
+    let (intent, site) = fiche_target(&engine.content, &id, query.site.as_deref())?;
     let url = fiche_url(&state, &headers, &intent.id, site)?;
     let svg = qr_svg(&url).map_err(|e| ApiError::Internal(format!("QR code of {url}: {e}")))?;
     let mut response = svg.into_response();

@@ -14,7 +14,6 @@ use serde::{Deserialize, Serialize};
 use super::error::{json_response, ApiError};
 use super::AppState;
 use crate::content::{Content, Domain, Intent};
-use crate::conversation::Refusal;
 use crate::reply::{self, PictoRef, Reply};
 
 #[derive(Debug, Serialize)]
@@ -126,22 +125,7 @@ pub(crate) async fn intent(
     let Query(query) = query.map_err(|e| ApiError::InvalidQuery(e.body_text()))?;
     let engine = state.engine();
     let content = &engine.content;
-    let site = match query.site.as_deref().map(str::trim) {
-        None | Some("") => None,
-        Some(site_id) => match engine.site(site_id) {
-            Some(site) => Some(site),
-            None => {
-                let known: Vec<&str> = content.sites.keys().map(String::as_str).collect();
-                let known = if known.is_empty() {
-                    "none".to_owned()
-                } else {
-                    known.join(", ")
-                };
-                let id: String = site_id.chars().take(64).collect();
-                return Err(Refusal::UnknownSite { id, known }.into());
-            }
-        },
-    };
+    let site = crate::conversation::find_site(content, query.site.as_deref())?;
     let Some(intent) = content.intent(&id) else {
         let shown: String = id.chars().filter(|c| !c.is_control()).take(64).collect();
         return Err(ApiError::UnknownIntent(shown));
