@@ -93,6 +93,41 @@ pub struct Reply {
     /// Service notices to show above the answer (closed desk, outage).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notices: Vec<crate::notices::NoticeView>,
+    /// The acronyms the reply uses, explained (FALC: no unexplained acronym).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub glossary: Vec<GlossaryEntry>,
+}
+
+/// An acronym of the reply and its plain explanation.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct GlossaryEntry {
+    pub term: String,
+    pub explanation: String,
+}
+
+/// The glossary entries of the acronyms found in `texts`, in order of
+/// first use, each once.
+pub fn glossary_for<'a>(
+    content: &Content,
+    texts: impl IntoIterator<Item = &'a str>,
+) -> Vec<GlossaryEntry> {
+    let mut out: Vec<GlossaryEntry> = Vec::new();
+    for text in texts {
+        for token in text.split(|c: char| !(c.is_alphanumeric() || c == '\'')) {
+            // "l'ANEF" → "ANEF"; "VLS-TS" is split on the hyphen above.
+            let token = token.rsplit('\'').next().unwrap_or(token);
+            if token.len() < 2 || out.iter().any(|e| e.term == token) {
+                continue;
+            }
+            if let Some(explanation) = content.glossary.get(token) {
+                out.push(GlossaryEntry {
+                    term: token.to_owned(),
+                    explanation: explanation.clone(),
+                });
+            }
+        }
+    }
+    out
 }
 
 pub fn picto(content: &Content, id: &str) -> Option<PictoRef> {
@@ -130,7 +165,7 @@ pub fn journey_button(content: &Content, journey: &crate::journey::Journey) -> Q
 
 /// The full reply of one intent.
 pub fn intent_reply(content: &Content, site: Option<&Site>, intent: &Intent) -> Reply {
-    Reply {
+    let mut reply = Reply {
         title: Some(intent.title.clone()),
         text: content.fill(site, &intent.answer),
         steps: intent
@@ -168,7 +203,13 @@ pub fn intent_reply(content: &Content, site: Option<&Site>, intent: &Intent) -> 
             .collect(),
         contact: site.map(|s| site_contact(content, s)),
         notices: Vec::new(),
-    }
+        glossary: Vec::new(),
+    };
+    reply.glossary = glossary_for(
+        content,
+        std::iter::once(reply.text.as_str()).chain(reply.steps.iter().map(|s| s.text.as_str())),
+    );
+    reply
 }
 
 /// "Vous parlez de : A ou B ?" with the candidates as quick replies.
@@ -264,6 +305,12 @@ pub fn to_text(reply: &Reply) -> String {
             out.push_str(&format!("- {} : {}\n", l.label, l.url));
         }
     }
+    if !reply.glossary.is_empty() {
+        out.push_str("\nMots expliqués :\n");
+        for g in &reply.glossary {
+            out.push_str(&format!("- {} : {}\n", g.term, g.explanation));
+        }
+    }
     if let Some(c) = &reply.contact {
         out.push_str(&format!("\nContact — {} : {}\n", c.name, c.text));
         for (label, v) in [
@@ -285,4 +332,31 @@ pub fn to_text(reply: &Reply) -> String {
         out.push_str(&format!("\n{}\n", labels.join(" ")));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn glossary_explains_each_acronym_once_in_order() {
+        let mut content = Content::default();
+        content
+            .glossary
+            .insert("ANEF".into(), "le site des étrangers".into());
+        content
+            .glossary
+            .insert("CAF".into(), "la caisse d'allocations familiales".into());
+        let g = glossary_for(
+            &content,
+            [
+                "Allez sur l'ANEF.",
+                "Puis la CAF, puis l'ANEF encore.",
+                "VLS-TS",
+            ],
+        );
+        let terms: Vec<&str> = g.iter().map(|e| e.term.as_str()).collect();
+        assert_eq!(terms, ["ANEF", "CAF"]);
+        assert!(glossary_for(&content, ["rien ici"]).is_empty());
+    }
 }
