@@ -236,19 +236,7 @@ struct Child {
 #[cfg(unix)]
 impl Child {
     fn spawn(content: &std::path::Path, data: &std::path::Path, extra: &[(&str, &str)]) -> Child {
-        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_accueil"));
-        for (key, _) in std::env::vars() {
-            if key.starts_with("ACCUEIL_") || key == "RUST_LOG" {
-                cmd.env_remove(key);
-            }
-        }
-        cmd.arg("--content")
-            .arg(content)
-            .args(["serve", "--addr", "127.0.0.1:0", "--data"])
-            .arg(data)
-            .env("ACCUEIL_TOKENS", format!("root:admin:{ADMIN_SECRET}"))
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::piped());
+        let mut cmd = serve_command(content, data, &format!("root:admin:{ADMIN_SECRET}"));
         for (k, v) in extra {
             cmd.env(k, v);
         }

@@ -67,6 +67,18 @@ async fn post(app: &TestApp, body: Value) -> Resp {
     .await
 }
 
+/// `GET /api/v1/admin/notices` as the admin.
+async fn list(app: &TestApp) -> Resp {
+    admin(
+        app,
+        "GET",
+        "/api/v1/admin/notices",
+        None,
+        Some(ADMIN_SECRET),
+    )
+    .await
+}
+
 async fn notice_ids(app: &TestApp, body: Value) -> Vec<String> {
     let out = app.chat(body).await;
     out["reply"]["notices"]
@@ -100,14 +112,7 @@ async fn only_admins_manage_notices() {
         assert_eq!(agent.status, StatusCode::FORBIDDEN, "{method} {uri}");
         assert_eq!(agent.error_code(), "forbidden");
     }
-    let list = admin(
-        &app,
-        "GET",
-        "/api/v1/admin/notices",
-        None,
-        Some(ADMIN_SECRET),
-    )
-    .await;
+    let list = list(&app).await;
     assert_eq!(list.json()["notices"], json!([]), "nothing was created");
 }
 
@@ -182,15 +187,7 @@ async fn post_list_get_replace_delete() {
     let generated_id = generated.json()["id"].as_str().expect("id").to_owned();
     assert!(generated_id.starts_with("avis-"), "{generated_id}");
 
-    let list = admin(
-        &app,
-        "GET",
-        "/api/v1/admin/notices",
-        None,
-        Some(ADMIN_SECRET),
-    )
-    .await
-    .json();
+    let list = list(&app).await.json();
     let texts: Vec<&str> = list["notices"]
         .as_array()
         .expect("notices")
@@ -391,14 +388,7 @@ async fn bad_notices_are_refused_with_their_code() {
     .json();
     let details = falc["error"]["details"].as_array().expect("details");
     assert_eq!(details.len(), 2, "every FALC problem is listed: {falc}");
-    let list = admin(
-        &app,
-        "GET",
-        "/api/v1/admin/notices",
-        None,
-        Some(ADMIN_SECRET),
-    )
-    .await;
+    let list = list(&app).await;
     assert_eq!(list.json()["notices"], json!([]), "nothing was stored");
 }
 
@@ -631,46 +621,30 @@ async fn an_admin_posts_a_notice_with_curl_and_the_next_answers_carry_it() {
 struct Server {
     child: std::process::Child,
     addr: std::net::SocketAddr,
+    /// Kept so the server's log keeps being read.
+    _logs: LogLines,
 }
 
 #[cfg(unix)]
 impl Server {
     fn spawn(content: &std::path::Path, data: &std::path::Path) -> Server {
-        use std::io::BufRead;
-        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_accueil"));
-        for (key, _) in std::env::vars() {
-            if key.starts_with("ACCUEIL_") || key == "RUST_LOG" {
-                cmd.env_remove(key);
-            }
-        }
-        let mut child = cmd
-            .arg("--content")
-            .arg(content)
-            .args(["serve", "--addr", "127.0.0.1:0", "--data"])
-            .arg(data)
-            .env("ACCUEIL_TOKENS", format!("root:admin:{ADMIN_SECRET}"))
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::piped())
+        let mut child = serve_command(content, data, &format!("root:admin:{ADMIN_SECRET}"))
             .spawn()
             .expect("spawn accueil");
         let stderr = child.stderr.take().expect("stderr");
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for line in std::io::BufReader::new(stderr)
-                .lines()
-                .map_while(Result::ok)
-            {
-                if let Some(rest) = line.split("listening on http://").nth(1) {
-                    let _ = tx.send(rest.split_whitespace().next().unwrap_or("").to_owned());
-                }
-            }
-        });
-        let addr = rx
-            .recv_timeout(Duration::from_secs(30))
-            .expect("the server logs its address")
-            .parse()
-            .expect("an address");
-        Server { child, addr }
+        let mut logs = LogLines::read(stderr);
+        let line = logs.wait_for("listening on http://", Duration::from_secs(30));
+        let addr = line
+            .split("listening on http://")
+            .nth(1)
+            .and_then(|rest| rest.split_whitespace().next())
+            .and_then(|a| a.parse().ok())
+            .unwrap_or_else(|| panic!("no address in `{line}`"));
+        Server {
+            child,
+            addr,
+            _logs: logs,
+        }
     }
 
     /// SIGTERM, then wait for the clean exit (the store is flushed).

@@ -345,6 +345,10 @@ async fn listing_sorts_filters_and_pages() {
                 .await;
         }
     }
+    // "Recent" is by last-seen time in milliseconds: make sure the last
+    // question does not share its millisecond with the ones before
+    // (regression: this test failed when it did).
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
     app.chat(json!({"message": "ma carte verte arrive a sa fin", "channel": "web"}))
         .await;
     let by_count = items(&inbox(&app, "sort=count").await);

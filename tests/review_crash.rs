@@ -30,22 +30,11 @@ struct Server {
 
 impl Server {
     fn start(content: &Path, data: &Path) -> Server {
-        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_accueil"));
-        for (key, _) in std::env::vars() {
-            if key.starts_with("ACCUEIL_") || key == "RUST_LOG" {
-                cmd.env_remove(key);
-            }
-        }
-        cmd.arg("--content")
-            .arg(content)
-            .args(["serve", "--addr", "127.0.0.1:0", "--data"])
-            .arg(data)
-            .env(
-                "ACCUEIL_TOKENS",
-                format!("root:admin:{ADMIN_SECRET},alice:agent:{AGENT_SECRET}"),
-            )
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::piped());
+        let mut cmd = serve_command(
+            content,
+            data,
+            &format!("root:admin:{ADMIN_SECRET},alice:agent:{AGENT_SECRET}"),
+        );
         let mut child = cmd.spawn().expect("spawn accueil");
         let stderr = child.stderr.take().expect("stderr");
         let logs = LogLines::read(stderr);

@@ -276,6 +276,21 @@ pub fn note_turn(store: &dyn Store, engine: &Engine, note: TurnNote<'_>) -> Note
     // This turn's question.
     if let Some((text, m)) = note.typed {
         let content_version = engine.content.version.as_str();
+        let pending_ticket = |kind: TicketKind, intent: Option<String>| {
+            let kept = keep(engine, text, m);
+            Pending {
+                kind,
+                text: kept.text,
+                normalized: kept.normalized,
+                channel: note.channel,
+                site: note.site.map(str::to_owned),
+                at: note.now,
+                expires_at: note.expires_at,
+                guesses: kept.guesses,
+                intent,
+                content_version: content_version.to_owned(),
+            }
+        };
         match note.outcome {
             Outcome::Fallback => {
                 let kept = keep(engine, text, m);
@@ -295,40 +310,18 @@ pub fn note_turn(store: &dyn Store, engine: &Engine, note: TurnNote<'_>) -> Note
                     Err(e) => failed(&mut noted, "cannot record an unanswered question", e),
                 }
             }
+            // A clarification waits to be resolved; an answer waits for
+            // "not useful" feedback. Both keep the masked question aside.
             Outcome::Clarify if m.outcome == Outcome::Clarify => {
                 // The options offered are the matcher's candidates.
-                let kept = keep(engine, text, m);
-                let pending = Pending {
-                    kind: TicketKind::Clarify,
-                    text: kept.text,
-                    normalized: kept.normalized,
-                    channel: note.channel,
-                    site: note.site.map(str::to_owned),
-                    at: note.now,
-                    expires_at: note.expires_at,
-                    guesses: kept.guesses,
-                    intent: None,
-                    content_version: content_version.to_owned(),
-                };
+                let pending = pending_ticket(TicketKind::Clarify, None);
                 carried = replace(store, carried, pending, TicketKind::Clarify, &mut noted);
             }
             Outcome::Answer
                 if m.outcome == Outcome::Answer
                     && note.intent.is_some_and(|i| !is_conversation(i)) =>
             {
-                let kept = keep(engine, text, m);
-                let pending = Pending {
-                    kind: TicketKind::Answer,
-                    text: kept.text,
-                    normalized: kept.normalized,
-                    channel: note.channel,
-                    site: note.site.map(str::to_owned),
-                    at: note.now,
-                    expires_at: note.expires_at,
-                    guesses: kept.guesses,
-                    intent: note.intent.map(str::to_owned),
-                    content_version: content_version.to_owned(),
-                };
+                let pending = pending_ticket(TicketKind::Answer, note.intent.map(str::to_owned));
                 carried = replace(store, carried, pending, TicketKind::Answer, &mut noted);
             }
             _ => {}

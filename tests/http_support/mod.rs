@@ -323,6 +323,27 @@ pub async fn http_post(addr: std::net::SocketAddr, path: &str, headers: &str, bo
     send_raw(addr, req.as_bytes()).await.expect("POST")
 }
 
+/// `accueil --content CONTENT serve` on a free 127.0.0.1 port with the
+/// store in DATA and these tokens, in an environment cleared of the
+/// tester's own `ACCUEIL_*` variables; its log (stderr) is piped for
+/// [`LogLines::read`].
+pub fn serve_command(content: &Path, data: &Path, tokens: &str) -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_accueil"));
+    for (key, _) in std::env::vars() {
+        if key.starts_with("ACCUEIL_") || key == "RUST_LOG" {
+            cmd.env_remove(key);
+        }
+    }
+    cmd.arg("--content")
+        .arg(content)
+        .args(["serve", "--addr", "127.0.0.1:0", "--data"])
+        .arg(data)
+        .env("ACCUEIL_TOKENS", tokens)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped());
+    cmd
+}
+
 /// The log lines of a spawned `accueil serve`, read by a thread from its
 /// standard error, and kept for assertions and failure messages.
 pub struct LogLines {
@@ -339,9 +360,9 @@ impl LogLines {
                 .lines()
                 .map_while(Result::ok)
             {
-                if tx.send(line).is_err() {
-                    break;
-                }
+                // Keep reading even when nobody listens any more: a full
+                // pipe would block the server on its next log line.
+                let _ = tx.send(line);
             }
         });
         LogLines {
