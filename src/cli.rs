@@ -65,6 +65,36 @@ pub enum Command {
         /// (for writers iterating on content).
         #[arg(long)]
         lenient: bool,
+        /// Only one fixed half of the file: `a` (rows 1, 3, 5...) or `b`
+        /// (rows 2, 4, 6...). Tune on one half, report on the other.
+        #[arg(long, value_parser = parse_half)]
+        half: Option<crate::eval::Half>,
+        /// Override a matcher parameter, `name=value` (for tuning).
+        #[arg(long = "set", value_name = "NAME=VALUE")]
+        set: Vec<String>,
+        /// Decide with the hand-set rules even if a calibration is shipped.
+        #[arg(long)]
+        uncalibrated: bool,
+    },
+    /// Fit the decision on the content (held-out paraphrases) and the
+    /// out-of-scope messages; write `intents/decision.toml`.
+    Fit {
+        /// Out-of-scope messages, one a line.
+        #[arg(long, default_value = "calibration/out_of_scope.txt")]
+        out_of_scope: PathBuf,
+        /// Where to write the fitted decision (default: the content's
+        /// `intents/decision.toml`); `-` prints it.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// A wrong answer costs this many right ones.
+        #[arg(long, default_value_t = crate::calibrate::WRONG_COST)]
+        wrong_cost: f32,
+        /// Offering intents for an out-of-scope message costs this much.
+        #[arg(long, default_value_t = crate::calibrate::OUT_OF_SCOPE_CLARIFY_COST)]
+        oos_clarify_cost: f32,
+        /// A clarification that offers the right intent is worth this much.
+        #[arg(long, default_value_t = crate::calibrate::OFFER_VALUE)]
+        offer_value: f32,
     },
     /// Measure load, index build and matching time.
     Bench {
@@ -95,7 +125,33 @@ pub fn run(cli: Cli) -> ExitCode {
             file,
             verbose,
             lenient,
-        } => eval(&cli.content, &file, verbose, lenient),
+            half,
+            set,
+            uncalibrated,
+        } => eval(
+            &cli.content,
+            &file,
+            verbose,
+            lenient,
+            half,
+            &set,
+            uncalibrated,
+        ),
+        Command::Fit {
+            out_of_scope,
+            out,
+            wrong_cost,
+            oos_clarify_cost,
+            offer_value,
+        } => {
+            let costs = crate::calibrate::Costs {
+                wrong: wrong_cost,
+                oos_clarify: oos_clarify_cost,
+                offer_value,
+                ..crate::calibrate::Costs::default()
+            };
+            fit(&cli.content, &out_of_scope, out.as_deref(), costs)
+        }
         Command::Bench { file, rounds } => bench(&cli.content, file.as_deref(), rounds),
         Command::Serve(args) => crate::http::serve_blocking(cli.content, *args),
     }
@@ -313,15 +369,123 @@ fn read_text(path: &Path) -> Option<String> {
     }
 }
 
-fn eval(root: &Path, file: &Path, verbose: bool, lenient: bool) -> ExitCode {
-    let engine = if lenient {
-        Engine::from_content(Content::load_with_diagnostics(root).0)
+fn fit(
+    root: &Path,
+    out_of_scope: &Path,
+    out: Option<&Path>,
+    costs: crate::calibrate::Costs,
+) -> ExitCode {
+    let Some(engine) = load(root) else {
+        return ExitCode::from(2);
+    };
+    let oos_path = if out_of_scope.is_relative() && !out_of_scope.exists() {
+        root.join(out_of_scope)
+    } else {
+        out_of_scope.to_path_buf()
+    };
+    let Some(text) = read_text(&oos_path) else {
+        return ExitCode::from(2);
+    };
+    let oos = crate::calibrate::parse_lines(&text);
+    if oos.is_empty() {
+        eprintln!("accueil: {}: no out-of-scope message", oos_path.display());
+        return ExitCode::from(2);
+    }
+    let params = engine.matcher.params();
+    let (held, oos_samples) = crate::calibrate::samples(&engine.content, &oos, params);
+    let provenance = format!(
+        "accueil fit: {} folds of {} intents' paraphrases held out in turn ({} examples), {} out-of-scope messages of {} weighted x{}; a wrong answer costs {} right ones, an offer {} of one, an out-of-scope offer {}",
+        crate::calibrate::FOLDS,
+        engine.content.intents.len(),
+        held.len(),
+        oos_samples.len(),
+        out_of_scope.display(),
+        costs.oos_weight,
+        costs.wrong,
+        costs.offer_value,
+        costs.oos_clarify,
+    );
+    let r = crate::calibrate::fit(&held, &oos_samples, costs, provenance);
+    let pct = |n: usize, d: usize| 100.0 * n as f64 / d.max(1) as f64;
+    eprintln!(
+        "held-out paraphrases: {} — right {:.1}%, wrong {:.1}%, offered in clarify {:.1}%\nout-of-scope: {} — answered {:.1}%\nanswer_min {:.2}, offer_min {:.2}",
+        r.held_out,
+        pct(r.right, r.held_out),
+        pct(r.wrong, r.held_out),
+        pct(r.offered, r.held_out),
+        r.out_of_scope,
+        pct(r.oos_answered, r.out_of_scope),
+        r.calibration.answer_min,
+        r.calibration.offer_min,
+    );
+    let header = "The matcher's fitted decision. Written by `accueil fit`: do not edit by hand,\n\
+refit after large content changes (see docs/CONTENT.md, \"The decision\").\n\
+`answer` and `offer` are logistic models over the signals of a match\n\
+(src/decision.rs says what each signal is); answer when P(answer) >= answer_min,\n\
+otherwise clarify when P(offer) >= offer_min, otherwise fall back.";
+    let text = r.calibration.to_toml(header);
+    match out {
+        Some(p) if p == Path::new("-") => {
+            print!("{text}");
+            ExitCode::SUCCESS
+        }
+        _ => {
+            let path = out
+                .map(Path::to_path_buf)
+                .unwrap_or_else(|| root.join("intents").join(crate::content::DECISION_FILE));
+            match std::fs::write(&path, text) {
+                Ok(()) => {
+                    eprintln!("wrote {}", path.display());
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("accueil: cannot write {}: {e}", path.display());
+                    ExitCode::from(2)
+                }
+            }
+        }
+    }
+}
+
+fn parse_half(s: &str) -> Result<crate::eval::Half, String> {
+    crate::eval::Half::parse(s).ok_or_else(|| format!("`{s}` is not a half: use `a` or `b`"))
+}
+
+fn eval(
+    root: &Path,
+    file: &Path,
+    verbose: bool,
+    lenient: bool,
+    half: Option<crate::eval::Half>,
+    set: &[String],
+    uncalibrated: bool,
+) -> ExitCode {
+    let content = if lenient {
+        Content::load_with_diagnostics(root).0
     } else {
         let Some(engine) = load(root) else {
             return ExitCode::from(2);
         };
-        engine
+        engine.content
     };
+    let mut params = crate::matcher::Params::default();
+    for s in set {
+        let parsed = s
+            .split_once('=')
+            .and_then(|(k, v)| v.trim().parse::<f32>().ok().map(|v| (k.trim(), v)));
+        let Some((k, v)) = parsed else {
+            eprintln!("accueil: --set {s}: expected NAME=NUMBER");
+            return ExitCode::from(2);
+        };
+        if let Err(e) = params.set(k, v) {
+            eprintln!("accueil: --set {s}: {e}");
+            return ExitCode::from(2);
+        }
+    }
+    let mut engine = Engine::with_params(content, params);
+    if uncalibrated {
+        engine.matcher = engine.matcher.with_calibration(None);
+    }
     let Some(text) = read_text(file) else {
         return ExitCode::from(2);
     };
@@ -331,6 +495,10 @@ fn eval(root: &Path, file: &Path, verbose: bool, lenient: bool) -> ExitCode {
             eprintln!("accueil: {}: {e}", file.display());
             return ExitCode::from(2);
         }
+    };
+    let cases = match half {
+        Some(h) => h.select(&cases),
+        None => cases,
     };
     let report = crate::eval::run(&engine, &cases);
     print!("{}", crate::eval::render(&report, verbose));

@@ -216,7 +216,13 @@ pub struct Content {
     pub warnings: Vec<Diagnostic>,
     /// A short fingerprint of the files, shown in metrics and health.
     pub version: String,
+    /// The fitted decision (`intents/decision.toml`, written by `accueil
+    /// fit`); without it the matcher uses its hand-set rules.
+    pub calibration: Option<crate::decision::Calibration>,
 }
+
+/// The fitted decision, under `intents/`.
+pub const DECISION_FILE: &str = "decision.toml";
 
 impl Content {
     /// Load and validate everything under `root` (the folder holding `faq/`
@@ -282,6 +288,21 @@ impl Content {
                     severity: Severity::Error,
                     message: e.message,
                 }),
+            }
+        }
+
+        let decision_path = intents_dir.join(DECISION_FILE);
+        if decision_path.is_file() {
+            if let Some(text) = read_file(&decision_path, &mut diags, &mut hasher) {
+                match crate::decision::Calibration::from_toml(&text) {
+                    Ok(c) => content.calibration = Some(c),
+                    Err(message) => diags.push(Diagnostic {
+                        path: decision_path.clone(),
+                        line: 0,
+                        severity: Severity::Error,
+                        message,
+                    }),
+                }
             }
         }
 

@@ -29,9 +29,10 @@ impl Engine {
 
     pub fn with_params(content: Content, params: Params) -> Engine {
         let index = Index::build(&content);
+        let calibration = content.calibration.clone();
         Engine {
             content,
-            matcher: Matcher::with_params(index, params),
+            matcher: Matcher::with_params(index, params).with_calibration(calibration),
         }
     }
 

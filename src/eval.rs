@@ -17,19 +17,42 @@ use crate::matcher::Outcome;
 pub struct Case {
     pub question: String,
     pub expected: Option<String>,
+    /// The writing style (`long`, `sms`, `english`...), when the file has a
+    /// `style` column.
+    pub style: Option<String>,
     pub line: usize,
 }
 
-/// Parse a TSV evaluation file. A header line `question<TAB>expected` is
-/// skipped; a malformed line is an error naming its number.
+/// Parse a TSV evaluation file: `question<TAB>expected`, or with a header
+/// `question<TAB>expected<TAB>style`, a third column naming the style. A
+/// header line is skipped; a malformed line is an error naming its number.
 pub fn parse_tsv(text: &str) -> Result<Vec<Case>, String> {
     let mut cases = Vec::new();
+    let mut styled = false;
     for (n, line) in text.lines().enumerate() {
         let line_no = n + 1;
-        if line.trim().is_empty() || (n == 0 && line.starts_with("question\t")) {
+        if n == 0 && line.starts_with("question\t") {
+            styled = line.trim_end().split('\t').nth(2) == Some("style");
             continue;
         }
-        let Some((q, e)) = line.rsplit_once('\t') else {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let (rest, style) = if styled {
+            match line.rsplit_once('\t') {
+                Some((rest, style)) if !style.trim().is_empty() => {
+                    (rest, Some(style.trim().to_owned()))
+                }
+                _ => {
+                    return Err(format!(
+                        "line {line_no}: expected `question<TAB>expected<TAB>style`"
+                    ))
+                }
+            }
+        } else {
+            (line, None)
+        };
+        let Some((q, e)) = rest.rsplit_once('\t') else {
             return Err(format!("line {line_no}: expected `question<TAB>expected`"));
         };
         let e = e.trim();
@@ -39,10 +62,45 @@ pub fn parse_tsv(text: &str) -> Result<Vec<Case>, String> {
         cases.push(Case {
             question: q.to_owned(),
             expected: (e != "none").then(|| e.to_owned()),
+            style,
             line: line_no,
         });
     }
     Ok(cases)
+}
+
+/// One of the two fixed halves of a question set: rows are dealt in turn
+/// (first row to `A`, second to `B`...), so that each half has every style
+/// and domain. Rules and thresholds are chosen on one half and reported on
+/// the other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Half {
+    A,
+    B,
+}
+
+impl Half {
+    pub fn parse(s: &str) -> Option<Half> {
+        match s {
+            "a" | "A" => Some(Half::A),
+            "b" | "B" => Some(Half::B),
+            _ => None,
+        }
+    }
+
+    /// The cases of this half, in order.
+    pub fn select(self, cases: &[Case]) -> Vec<Case> {
+        let keep = match self {
+            Half::A => 0,
+            Half::B => 1,
+        };
+        cases
+            .iter()
+            .enumerate()
+            .filter(|(n, _)| n % 2 == keep)
+            .map(|(_, c)| c.clone())
+            .collect()
+    }
 }
 
 /// Counts for a group of questions.
@@ -55,6 +113,9 @@ pub struct Counts {
     /// Clarifications whose options include the expected intent.
     pub clarify_ok: usize,
     pub fallback: usize,
+    /// The expected intent is the best candidate, whatever the outcome: the
+    /// distance between this and `right` is what the decision loses.
+    pub ranked_first: usize,
 }
 
 impl Counts {
@@ -73,6 +134,11 @@ impl Counts {
         }
     }
 
+    /// Answered right, or offered among the options of a clarification.
+    pub fn helpful(&self) -> usize {
+        self.right + self.clarify_ok
+    }
+
     pub fn rate(&self, n: usize) -> f64 {
         if self.total == 0 {
             0.0
@@ -89,6 +155,9 @@ pub struct Report {
     /// Out-of-scope questions (`expected = none`): `fallback` is right.
     pub out_of_scope: Counts,
     pub per_domain: BTreeMap<&'static str, Counts>,
+    /// Per style, for files with a `style` column; out-of-scope styles
+    /// (`expected = none`) count their rejections as `fallback`.
+    pub per_style: BTreeMap<String, Counts>,
     /// (expected, got) → count, for wrong answers and answered out-of-scope.
     pub confusions: BTreeMap<(String, String), usize>,
     /// The failing cases, for the verbose listing.
@@ -127,15 +196,21 @@ pub fn run(engine: &Engine, cases: &[Case]) -> Report {
             .expected
             .as_deref()
             .is_some_and(|e| m.candidates.iter().any(|c| c.intent == e));
+        let first = case.expected.is_some()
+            && m.candidates.first().map(|c| c.intent.as_str()) == case.expected.as_deref();
+        if let Some(style) = &case.style {
+            let c = report.per_style.entry(style.clone()).or_default();
+            c.add(case.expected.as_deref(), m.outcome, got, offered);
+            c.ranked_first += usize::from(first);
+        }
         match case.expected.as_deref() {
             Some(e) => {
                 report.in_scope.add(Some(e), m.outcome, got, offered);
+                report.in_scope.ranked_first += usize::from(first);
                 let domain = Domain::of_id(e).map(Domain::name).unwrap_or("other");
-                report
-                    .per_domain
-                    .entry(domain)
-                    .or_default()
-                    .add(Some(e), m.outcome, got, offered);
+                let d = report.per_domain.entry(domain).or_default();
+                d.add(Some(e), m.outcome, got, offered);
+                d.ranked_first += usize::from(first);
             }
             None => {
                 // For out-of-scope rows, "right" counts answers (all wrong).
@@ -193,6 +268,20 @@ pub fn render(report: &Report, verbose: bool) -> String {
     );
     let _ = writeln!(
         out,
+        "right intent ranked first (in scope): {} ({}/{})",
+        pct(i.rate(i.ranked_first)),
+        i.ranked_first,
+        i.total
+    );
+    let _ = writeln!(
+        out,
+        "helpful (right, or offered in clarify): {} ({}/{})",
+        pct(i.rate(i.helpful())),
+        i.helpful(),
+        i.total
+    );
+    let _ = writeln!(
+        out,
         "wrong-answer rate (all questions):  {} ({} in scope, {} out of scope answered)",
         pct(report.wrong_rate()),
         i.wrong,
@@ -242,6 +331,30 @@ pub fn render(report: &Report, verbose: bool) -> String {
         pct(o.rate(o.clarify)),
         pct(o.rate(o.fallback))
     );
+    if !report.per_style.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nper style        total  right  first  helpful  wrong  clarify  fallback"
+        );
+        for (style, c) in &report.per_style {
+            let _ = writeln!(
+                out,
+                "{:<16} {:>5} {:>6} {:>6} {:>8} {:>6} {:>8} {:>9}",
+                style,
+                c.total,
+                pct(c.rate(c.right)),
+                pct(c.rate(c.ranked_first)),
+                pct(c.rate(c.helpful())),
+                pct(c.rate(c.wrong)),
+                pct(c.rate(c.clarify)),
+                pct(c.rate(c.fallback))
+            );
+        }
+        let _ = writeln!(
+            out,
+            "(out-of-scope styles: `fallback` is the rejection rate, `right` is 0)"
+        );
+    }
     let mut conf: Vec<_> = report.confusions.iter().collect();
     conf.sort_by(|a, b| b.1.cmp(a.1).then_with(|| a.0.cmp(b.0)));
     if !conf.is_empty() {
@@ -279,6 +392,29 @@ mod tests {
         assert_eq!(c[0].expected.as_deref(), Some("conv.bonjour"));
         assert_eq!(c[1].expected, None);
         assert_eq!(c[1].line, 3);
+    }
+
+    #[test]
+    fn parses_a_style_column_and_counts_per_style() {
+        let c = parse_tsv(
+            "question\texpected\tstyle\nbonjour\tconv.bonjour\tsms\nmeteo\tnone\toos_far\n",
+        )
+        .unwrap();
+        assert_eq!(c[0].style.as_deref(), Some("sms"));
+        assert_eq!(c[0].expected.as_deref(), Some("conv.bonjour"));
+        assert_eq!(c[1].expected, None);
+        assert!(parse_tsv("question\texpected\tstyle\nbonjour\tconv.bonjour\n").is_err());
+    }
+
+    #[test]
+    fn halves_alternate_and_partition() {
+        let c = parse_tsv("q1\ta\nq2\tb\nq3\tc\n").unwrap();
+        let a = Half::A.select(&c);
+        let b = Half::B.select(&c);
+        assert_eq!(a.len() + b.len(), 3);
+        assert_eq!(a[0].question, "q1");
+        assert_eq!(b[0].question, "q2");
+        assert_eq!(a[1].question, "q3");
     }
 
     #[test]

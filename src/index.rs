@@ -15,7 +15,8 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::content::Content;
 use crate::lexicon::{Lexicon, Rewrite};
-use crate::normalize::{is_stop_word, is_weak_word, normalize, stem, words};
+use crate::normalize::{is_stop_word, is_weak_word, stem};
+use crate::segment::{segment, Segmented};
 
 /// Typo budget by word length (characters), as in meilisearch: no typo
 /// below 5 letters, one below 9, two beyond.
@@ -43,6 +44,15 @@ pub const WEAK_MAX: f32 = 0.5;
 
 pub type TermId = u32;
 
+/// What a document was written as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DocKind {
+    Paraphrase,
+    Title,
+    Keyword,
+}
+
 /// A document: one paraphrase (or title, or keyword) of one intent.
 #[derive(Debug, Clone)]
 pub struct Doc {
@@ -51,6 +61,7 @@ pub struct Doc {
     pub terms: Vec<TermId>,
     /// Sum of the weights of its terms.
     pub weight: f32,
+    pub kind: DocKind,
 }
 
 /// How a word of the question was found in the vocabulary.
@@ -82,15 +93,25 @@ pub struct QueryTerm {
     /// The share of that weight it brings when it matches (typos cost).
     #[serde(skip)]
     pub credit: f32,
+    /// The sentences it stands in (bit `n` for sentence `n`).
+    #[serde(skip)]
+    pub sentences: u32,
+    /// It stands in a sentence that asks (see [`crate::segment`]).
+    pub asked: bool,
 }
 
 /// A question after analysis.
 #[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct Query {
-    /// The question normalised and rewritten by the lexicon.
+    /// The question normalised and rewritten by the lexicon, greetings and
+    /// sign-offs at its ends dropped.
     pub normalized: String,
     pub terms: Vec<QueryTerm>,
     pub rewrites: Vec<Rewrite>,
+    /// How many sentences it has, and which of them ask (bit `n`).
+    pub sentence_count: u32,
+    #[serde(skip)]
+    pub asking: u32,
 }
 
 impl Query {
@@ -129,14 +150,18 @@ pub struct Index {
     lexicon: Lexicon,
 }
 
-/// Words of a text after normalisation and the lexicon, stop words removed;
-/// also the whole rewritten text, for exact matches.
-fn content_words(lexicon: &Lexicon, text: &str) -> (Vec<String>, Vec<Rewrite>, String) {
-    let normalized = normalize(text);
-    let (rewritten, fired) = lexicon.apply(words(&normalized));
-    let whole = rewritten.join(" ");
-    let kept = rewritten.into_iter().filter(|w| !is_stop_word(w)).collect();
-    (kept, fired, whole)
+/// Words of a content text after segmentation (normalisation, lexicon,
+/// greetings off), stop words removed; also the whole rewritten text, for
+/// exact matches.
+fn content_words(lexicon: &Lexicon, text: &str) -> (Vec<String>, String) {
+    let seg = segment(lexicon, text);
+    let whole = seg.joined();
+    let kept = seg
+        .words()
+        .filter(|w| !is_stop_word(w))
+        .map(str::to_owned)
+        .collect();
+    (kept, whole)
 }
 
 fn is_number(word: &str) -> bool {
@@ -157,10 +182,11 @@ impl Index {
             let texts = intent
                 .questions
                 .iter()
-                .chain(std::iter::once(&intent.title))
-                .chain(intent.keywords.iter());
-            for text in texts {
-                let (ws, _, whole) = content_words(&ix.lexicon, text);
+                .map(|q| (q, DocKind::Paraphrase))
+                .chain(std::iter::once((&intent.title, DocKind::Title)))
+                .chain(intent.keywords.iter().map(|k| (k, DocKind::Keyword)));
+            for (text, kind) in texts {
+                let (ws, whole) = content_words(&ix.lexicon, text);
                 if !whole.is_empty() {
                     let owners = ix.exact.entry(whole).or_default();
                     if !owners.contains(&n) {
@@ -183,6 +209,7 @@ impl Index {
                     text: text.clone(),
                     terms,
                     weight: 0.0,
+                    kind,
                 });
             }
         }
@@ -268,24 +295,73 @@ impl Index {
     /// find each word in the vocabulary (exactly, by stem, forgiving typos,
     /// or completing a truncated word).
     pub fn analyze(&self, question: &str) -> Query {
-        let (ws, rewrites, normalized) = content_words(&self.lexicon, question);
-        let mut terms: Vec<QueryTerm> = Vec::with_capacity(ws.len());
-        for w in ws {
-            let qt = self.find(&w);
-            // A word repeated, or two words with one stem, count once.
-            let dup = terms.iter().any(|t| match (t.term, qt.term) {
-                (Some(a), Some(b)) => a == b,
-                _ => t.word == qt.word,
-            });
-            if !dup {
+        self.analyze_segmented(segment(&self.lexicon, question))
+    }
+
+    fn analyze_segmented(&self, seg: Segmented) -> Query {
+        let normalized = seg.joined();
+        let mut terms: Vec<QueryTerm> = Vec::new();
+        let mut asking = 0u32;
+        for (n, sentence) in seg.sentences.iter().enumerate() {
+            let bit = 1u32 << n;
+            if sentence.asks {
+                asking |= bit;
+            }
+            for w in sentence.words.iter().filter(|w| !is_stop_word(w)) {
+                // "jdois", "lanef", "dimpot": an elided letter glued to a
+                // word. Read as the word when the whole is unknown.
+                let w = match self.unglue(w) {
+                    Some(rest) if is_stop_word(rest) => continue,
+                    Some(rest) => rest,
+                    None => w.as_str(),
+                };
+                // A word repeated, or two words with one stem, count once.
+                if let Some(t) = terms.iter_mut().find(|t| t.word == w) {
+                    t.sentences |= bit;
+                    t.asked |= sentence.asks;
+                    continue;
+                }
+                let mut qt = self.find(w);
+                qt.sentences = bit;
+                qt.asked = sentence.asks;
+                if let Some(t) = terms
+                    .iter_mut()
+                    .find(|t| t.term.is_some() && t.term == qt.term)
+                {
+                    t.sentences |= bit;
+                    t.asked |= sentence.asks;
+                    continue;
+                }
                 terms.push(qt);
             }
         }
         Query {
             normalized,
             terms,
-            rewrites,
+            rewrites: seg.rewrites,
+            sentence_count: seg.sentences.len() as u32,
+            asking,
         }
+    }
+
+    /// The word behind a glued elision ("jdois" → "dois", "lanef" →
+    /// "anef"), when the whole word is not in the vocabulary and the rest is
+    /// a known word or a stop word.
+    fn unglue<'w>(&self, word: &'w str) -> Option<&'w str> {
+        let mut chars = word.chars();
+        let first = chars.next()?;
+        let rest = chars.as_str();
+        if !matches!(first, 'j' | 'l' | 'd' | 'm' | 't' | 's' | 'n' | 'c')
+            || rest.chars().count() < 3
+            || self.surface.contains_key(word)
+            || self.terms.contains_key(&stem(word))
+        {
+            return None;
+        }
+        (is_stop_word(rest)
+            || self.surface.contains_key(rest)
+            || self.terms.contains_key(&stem(rest)))
+        .then_some(rest)
     }
 
     fn find(&self, word: &str) -> QueryTerm {
@@ -296,6 +372,8 @@ impl Index {
             found,
             weight: self.weights[term as usize],
             credit,
+            sentences: 0,
+            asked: false,
         };
         if let Some(&t) = self.surface.get(word) {
             return with(t, Found::Exact, 1.0);
@@ -336,6 +414,8 @@ impl Index {
             found: Found::Unknown,
             weight,
             credit: 0.0,
+            sentences: 0,
+            asked: false,
         }
     }
 

@@ -6,11 +6,13 @@
 //! See ARCHITECTURE.md for one question followed through the code.
 
 pub mod bench;
+pub mod calibrate;
 pub mod check;
 pub mod cli;
 pub mod cluster;
 pub mod content;
 pub mod conversation;
+pub mod decision;
 pub mod engine;
 pub mod eval;
 pub mod http;
@@ -24,6 +26,7 @@ pub mod normalize;
 pub mod notices;
 pub mod reply;
 pub mod review;
+pub mod segment;
 pub mod store;
 
 pub use content::{Content, ContentError, Diagnostic, Domain, Intent, Severity, Site};

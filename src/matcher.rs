@@ -11,7 +11,8 @@
 //! for a high score *and* a margin over the runner-up; otherwise it
 //! clarifies between close intents, or falls back.
 
-use crate::index::{Found, Index, Query};
+use crate::decision::{Calibration, Features};
+use crate::index::{DocKind, Found, Index, Query};
 
 /// Tuned on the development set (see `accueil eval`); changing them is a
 /// product decision measured by the evaluation, not a guess.
@@ -45,10 +46,46 @@ pub struct Params {
     /// this much of its own paraphrase, or the question is too vague to
     /// answer without asking.
     pub vague_paraphrase: f32,
+    /// In a message of several sentences of which some ask, the words of
+    /// the others (the story) weigh this much.
+    pub story_weight: f32,
+    /// A sentence scored alone counts this much against the whole message
+    /// in the ranking (0: sentences alone only feed the decision's
+    /// `asked_agree` signal; measured, ranking by sentence lost points).
+    pub sentence_factor: f32,
 }
 
 /// Question coverage counted as whole.
 const FULL_COVERAGE: f32 = 0.95;
+
+impl Params {
+    /// Set one parameter by name (`accueil eval --set name=value`, for
+    /// tuning on one half of a set).
+    pub fn set(&mut self, name: &str, value: f32) -> Result<(), String> {
+        let slot = match name {
+            "question_exp" => &mut self.question_exp,
+            "paraphrase_exp" => &mut self.paraphrase_exp,
+            "intent_mix" => &mut self.intent_mix,
+            "clarify_min" => &mut self.clarify_min,
+            "answer_min" => &mut self.answer_min,
+            "margin" => &mut self.margin,
+            "clarify_band" => &mut self.clarify_band,
+            "unknown_factor" => &mut self.unknown_factor,
+            "dominance_min" => &mut self.dominance_min,
+            "dominance_ratio" => &mut self.dominance_ratio,
+            "vague_paraphrase" => &mut self.vague_paraphrase,
+            "story_weight" => &mut self.story_weight,
+            "sentence_factor" => &mut self.sentence_factor,
+            "dominance_terms" => {
+                self.dominance_terms = value as u32;
+                return Ok(());
+            }
+            _ => return Err(format!("unknown parameter `{name}`")),
+        };
+        *slot = value;
+        Ok(())
+    }
+}
 
 impl Default for Params {
     fn default() -> Self {
@@ -65,6 +102,8 @@ impl Default for Params {
             dominance_ratio: 1.5,
             dominance_terms: 4,
             vague_paraphrase: 0.6,
+            story_weight: 1.0,
+            sentence_factor: 0.0,
         }
     }
 }
@@ -98,6 +137,10 @@ pub struct Explanation {
     pub intent_coverage: f32,
     /// Question words found in that intent's vocabulary.
     pub matched: Vec<String>,
+    /// The sentence whose score this is, when one sentence alone scored
+    /// better than the whole message.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sentence: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -119,6 +162,22 @@ pub struct Match {
     pub candidates: Vec<Candidate>,
     /// The analysed question: words, how each was found, lexicon rewrites.
     pub query: Query,
+    /// The signals the decision read, and the probabilities of the
+    /// calibrated decision when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signals: Option<Signals>,
+}
+
+/// What the decision saw.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct Signals {
+    pub features: Features,
+    /// Probability that the best intent is right (calibrated decision).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub answer: Option<f32>,
+    /// Probability that the right intent is among the first three.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub offer: Option<f32>,
 }
 
 /// How many candidates a match reports, and at most how many `clarify` offers.
@@ -129,6 +188,7 @@ pub struct Matcher {
     index: Index,
     params: Params,
     paraphrase_pow: Power,
+    calibration: Option<Calibration>,
 }
 
 /// Scratch totals for one intent.
@@ -143,6 +203,8 @@ struct IntentScore {
     support: u32,
     /// Informative (not weak) words of the question the intent knows.
     informative: u32,
+    /// The sentence this score comes from (`u32::MAX`: the whole message).
+    view: u32,
 }
 
 /// Per-thread scratch space for scoring, sized to the index on use.
@@ -154,6 +216,8 @@ struct Scratch {
     docs_touched: Vec<u32>,
     intents: Vec<IntentSlot>,
     intents_touched: Vec<u32>,
+    /// Effective weights of the question's terms for the view being scored.
+    eff: Vec<f32>,
 }
 
 #[derive(Clone, Copy, Default)]
@@ -250,7 +314,19 @@ impl Matcher {
             index,
             paraphrase_pow: Power::new(params.paraphrase_exp),
             params,
+            calibration: None,
         }
+    }
+
+    /// Decide with a fitted calibration (see [`crate::decision`]) rather
+    /// than the hand-set rules.
+    pub fn with_calibration(mut self, calibration: Option<Calibration>) -> Matcher {
+        self.calibration = calibration;
+        self
+    }
+
+    pub fn calibration(&self) -> Option<&Calibration> {
+        self.calibration.as_ref()
     }
 
     pub fn index(&self) -> &Index {
@@ -261,37 +337,106 @@ impl Matcher {
         self.params
     }
 
-    /// Score every intent that shares a word with the question; best first.
+    /// Score every intent that shares a word with the question: the whole
+    /// message (its story weighing less than the sentences that ask), then
+    /// each sentence alone when there are several; an intent keeps its best
+    /// view. Best first.
     fn score(&self, query: &Query) -> Vec<(u32, IntentScore)> {
+        let p = &self.params;
+        let several = query.sentence_count >= 2;
+        let by_sentence = several && p.sentence_factor > 0.0;
+        let story = if several && query.asking != 0 {
+            p.story_weight
+        } else {
+            1.0
+        };
         SCRATCH.with(|cell| {
-            let mut scratch = cell.borrow_mut();
-            self.score_with(query, &mut scratch)
+            let mut sc = cell.borrow_mut();
+            let mut eff = std::mem::take(&mut sc.eff);
+            eff.clear();
+            eff.extend(query.terms.iter().map(|t| {
+                if t.asked || !several {
+                    t.weight
+                } else {
+                    t.weight * story
+                }
+            }));
+            let mut best = self.score_with(query, &eff, &mut sc);
+            if by_sentence {
+                for n in 0..query.sentence_count {
+                    let bit = 1u32 << n;
+                    eff.clear();
+                    eff.extend(query.terms.iter().map(|t| {
+                        if t.sentences & bit != 0 {
+                            t.weight
+                        } else {
+                            0.0
+                        }
+                    }));
+                    let informative = query.terms.iter().zip(&eff).any(|(t, &e)| {
+                        e > 0.0 && t.term.is_some() && t.weight > crate::index::WEAK_MAX
+                    });
+                    if !informative {
+                        continue;
+                    }
+                    for (i, mut s) in self.score_with(query, &eff, &mut sc) {
+                        s.best *= p.sentence_factor;
+                        s.view = n;
+                        match best.iter_mut().find(|(j, _)| *j == i) {
+                            Some((_, b)) if b.best >= s.best => {}
+                            Some((_, b)) => *b = s,
+                            None => best.push((i, s)),
+                        }
+                    }
+                }
+                best.sort_by(|a, b| self.order(a, b));
+                best.truncate(MAX_CANDIDATES + 1);
+            }
+            sc.eff = eff;
+            best
         })
+    }
+
+    fn order(&self, a: &(u32, IntentScore), b: &(u32, IntentScore)) -> std::cmp::Ordering {
+        let ix = &self.index;
+        b.1.best
+            .total_cmp(&a.1.best)
+            .then_with(|| ix.intent_ids[a.0 as usize].cmp(&ix.intent_ids[b.0 as usize]))
+    }
+
+    /// Total weight of the question under effective weights `eff` (unknown
+    /// words count `unknown_factor` times).
+    fn total(&self, query: &Query, eff: &[f32]) -> f32 {
+        query
+            .terms
+            .iter()
+            .zip(eff)
+            .map(|(t, &w)| {
+                if t.term.is_some() {
+                    w
+                } else {
+                    w * self.params.unknown_factor
+                }
+            })
+            .sum()
     }
 
     /// Scoring with dense per-document and per-intent arrays, reused across
     /// calls on one thread: hashing every posting was most of the time.
-    fn score_with(&self, query: &Query, sc: &mut Scratch) -> Vec<(u32, IntentScore)> {
+    fn score_with(&self, query: &Query, eff: &[f32], sc: &mut Scratch) -> Vec<(u32, IntentScore)> {
         let ix = &self.index;
         let p = &self.params;
-        let total: f32 = query
-            .terms
-            .iter()
-            .map(|t| {
-                if t.term.is_some() {
-                    t.weight
-                } else {
-                    t.weight * p.unknown_factor
-                }
-            })
-            .sum();
+        let total = self.total(query, eff);
         if total <= 0.0 {
             return Vec::new();
         }
         sc.reset(ix.docs.len(), ix.intent_ids.len());
-        for qt in &query.terms {
+        for (qt, &w) in query.terms.iter().zip(eff) {
             let Some(t) = qt.term else { continue };
-            let gain = qt.weight * qt.credit;
+            if w <= 0.0 {
+                continue;
+            }
+            let gain = w * qt.credit;
             for &d in &ix.postings[t as usize] {
                 let acc = &mut sc.doc_acc[d as usize];
                 if *acc == 0.0 {
@@ -365,14 +510,11 @@ impl Matcher {
                 let mut s = slot.score;
                 s.bag = (slot.bag / total).min(1.0);
                 s.best = final_score(&s);
+                s.view = u32::MAX;
                 (i, s)
             })
             .collect();
-        let order = |a: &(u32, IntentScore), b: &(u32, IntentScore)| {
-            b.1.best
-                .total_cmp(&a.1.best)
-                .then_with(|| ix.intent_ids[a.0 as usize].cmp(&ix.intent_ids[b.0 as usize]))
-        };
+        let order = |a: &(u32, IntentScore), b: &(u32, IntentScore)| self.order(a, b);
         // Only the best few are used: select them, then sort those.
         if scored.len() > MAX_CANDIDATES + 1 {
             scored.select_nth_unstable_by(MAX_CANDIDATES, order);
@@ -407,6 +549,7 @@ impl Matcher {
             paraphrase_coverage: s.best_p,
             intent_coverage: s.bag,
             matched,
+            sentence: (s.view != u32::MAX).then_some(s.view),
         }
     }
 
@@ -418,6 +561,119 @@ impl Matcher {
     /// Match one question, with an explanation for each candidate.
     pub fn explain_question(&self, question: &str) -> Match {
         self.decide_with(question, true)
+    }
+
+    /// The signals of a question's match and whether its best intent is
+    /// `expected`: what `accueil fit` learns from. `None` when no intent
+    /// shares a word with the question or it is exactly a paraphrase.
+    pub fn signals(&self, question: &str) -> Option<(Features, Vec<String>)> {
+        let query = self.index.analyze(question);
+        if self.index.exact_intent(&query.normalized).is_some() {
+            return None;
+        }
+        let scored = self.score(&query);
+        if scored.is_empty() {
+            return None;
+        }
+        let f = self.features(&query, &scored);
+        let ids = scored
+            .iter()
+            .take(MAX_CANDIDATES)
+            .map(|(i, _)| self.index.intent_ids[*i as usize].clone())
+            .collect();
+        Some((f, ids))
+    }
+
+    /// The signals of a scored question (see [`crate::decision`]).
+    fn features(&self, query: &Query, scored: &[(u32, IntentScore)]) -> Features {
+        let p = &self.params;
+        let Some((top_i, a)) = scored.first() else {
+            return Features::default();
+        };
+        let second = scored.get(1).map(|(_, s)| s.best).unwrap_or(0.0);
+        let ix = &self.index;
+        let (mut all, mut unknown, mut matched, mut forgiven) = (0f32, 0f32, 0f32, 0f32);
+        let mut words = 0u32;
+        for qt in &query.terms {
+            words += 1;
+            match qt.term {
+                None => {
+                    unknown += qt.weight * p.unknown_factor;
+                    all += qt.weight * p.unknown_factor;
+                }
+                Some(t) => {
+                    all += qt.weight;
+                    if ix.intent_postings[t as usize].binary_search(top_i).is_ok() {
+                        matched += qt.weight;
+                        if matches!(qt.found, Found::Typo { .. } | Found::Prefix { .. }) {
+                            forgiven += qt.weight;
+                        }
+                    }
+                }
+            }
+        }
+        let asked_agree = if query.sentence_count <= 1 || query.asking == 0 {
+            1.0
+        } else {
+            // The whole, story down-weighted, already leans on the asking
+            // sentences; agreement is whether an asking sentence alone
+            // would pick the same intent.
+            let agree = (0..query.sentence_count)
+                .filter(|n| query.asking & (1 << n) != 0)
+                .any(|n| self.sentence_top(query, n) == Some(*top_i));
+            f32::from(u8::from(agree))
+        };
+        let vague = match scored.get(1) {
+            Some((_, b)) => {
+                a.best_q >= FULL_COVERAGE
+                    && b.best_q >= FULL_COVERAGE
+                    && a.best_p < p.vague_paraphrase
+            }
+            None => false,
+        };
+        let doc_kind = ix.docs[a.best_doc as usize].kind;
+        Features {
+            top: a.best,
+            margin: a.best - second,
+            ratio: if a.best > 0.0 { second / a.best } else { 0.0 },
+            question_coverage: a.best_q,
+            paraphrase_coverage: a.best_p,
+            intent_coverage: a.bag,
+            informative: (1.0 + a.informative as f32).ln(),
+            unknown_share: if all > 0.0 { unknown / all } else { 0.0 },
+            length: (1.0 + words as f32).ln(),
+            asked_agree,
+            keyword_only: f32::from(u8::from(doc_kind != DocKind::Paraphrase)),
+            typo_share: if matched > 0.0 {
+                forgiven / matched
+            } else {
+                0.0
+            },
+            vague: f32::from(u8::from(vague)),
+            sentence_view: f32::from(u8::from(a.view != u32::MAX)),
+        }
+    }
+
+    /// The best intent of sentence `n` alone.
+    fn sentence_top(&self, query: &Query, n: u32) -> Option<u32> {
+        let bit = 1u32 << n;
+        SCRATCH.with(|cell| {
+            let mut sc = cell.borrow_mut();
+            let eff: Vec<f32> = query
+                .terms
+                .iter()
+                .map(|t| {
+                    if t.sentences & bit != 0 {
+                        t.weight
+                    } else {
+                        0.0
+                    }
+                })
+                .collect();
+            self.score_with(query, &eff, &mut sc)
+                .first()
+                .map(|(i, _)| *i)
+        })
     }
 
     fn decide_with(&self, question: &str, explain: bool) -> Match {
@@ -433,6 +689,7 @@ impl Matcher {
                 paraphrase_coverage: 1.0,
                 intent_coverage: 1.0,
                 matched: query.terms.iter().map(|t| t.word.clone()).collect(),
+                sentence: None,
             });
             return Match {
                 outcome: Outcome::Answer,
@@ -444,6 +701,7 @@ impl Matcher {
                     explanation,
                 }],
                 query,
+                signals: None,
             };
         }
         let scored = self.score(&query);
@@ -458,23 +716,73 @@ impl Matcher {
             })
             .collect();
         let top = scored.first().map(|(_, s)| s.best).unwrap_or(0.0);
-        let second = scored.get(1).map(|(_, s)| s.best).unwrap_or(0.0);
+        let features = self.features(&query, &scored);
+        let mut signals = Signals {
+            features,
+            answer: None,
+            offer: None,
+        };
+        let outcome = if scored.is_empty() {
+            Outcome::Fallback
+        } else if let Some(cal) = &self.calibration {
+            let v = cal.judge(&features);
+            signals.answer = Some(v.answer);
+            signals.offer = Some(v.offer);
+            if features.vague > 0.5 {
+                Outcome::Clarify
+            } else if v.answer >= cal.answer_min {
+                Outcome::Answer
+            } else if v.offer >= cal.offer_min && scored.len() >= 2 {
+                Outcome::Clarify
+            } else {
+                Outcome::Fallback
+            }
+        } else {
+            self.rule_outcome(&scored, &features)
+        };
+        let (intent, candidates) = match outcome {
+            Outcome::Answer => (candidates.first().map(|c| c.intent.clone()), candidates),
+            Outcome::Clarify => {
+                let calibrated = self.calibration.is_some();
+                let kept: Vec<Candidate> = candidates
+                    .into_iter()
+                    .zip(&scored)
+                    .enumerate()
+                    .filter(|(k, (c, (_, s)))| {
+                        // Two at least; a third when it is close, or when a
+                        // vague question is covered by it too.
+                        *k < 2 && (calibrated || top - c.score <= p.clarify_band + 0.001)
+                            || top - c.score <= p.clarify_band + 0.001
+                            || (features.vague > 0.5 && s.best_q >= FULL_COVERAGE)
+                    })
+                    .map(|(_, (c, _))| c)
+                    .collect();
+                (None, kept)
+            }
+            Outcome::Fallback => (None, candidates),
+        };
+        Match {
+            outcome,
+            intent,
+            confidence: round3(signals.answer.unwrap_or(top)),
+            candidates,
+            query,
+            signals: Some(signals),
+        }
+    }
+
+    /// The hand-set decision, used when no calibration is given: a high
+    /// score and a margin, or a dominant intent in a long message; close
+    /// intents are offered; otherwise fall back.
+    fn rule_outcome(&self, scored: &[(u32, IntentScore)], f: &Features) -> Outcome {
+        let p = &self.params;
+        let top = f.top;
+        let second = top - f.margin;
         let top_informative = scored.first().map(|(_, s)| s.informative).unwrap_or(0);
         let dominant = top >= p.dominance_min
             && top >= p.dominance_ratio * second
             && top_informative >= p.dominance_terms;
-        // A vague question ("quels papiers pour rester en France") is
-        // covered whole by paraphrases of several intents, each of which says
-        // much more than the question: which one is meant is a guess.
-        let vague = match (scored.first(), scored.get(1)) {
-            (Some((_, a)), Some((_, b))) => {
-                a.best_q >= FULL_COVERAGE
-                    && b.best_q >= FULL_COVERAGE
-                    && a.best_p < p.vague_paraphrase
-            }
-            _ => false,
-        };
-        let outcome = if vague {
+        if f.vague > 0.5 {
             Outcome::Clarify
         } else if (top >= p.answer_min && top - second >= p.margin) || dominant {
             Outcome::Answer
@@ -491,30 +799,6 @@ impl Matcher {
             } else {
                 Outcome::Fallback
             }
-        };
-        let (intent, candidates) = match outcome {
-            Outcome::Answer => (candidates.first().map(|c| c.intent.clone()), candidates),
-            Outcome::Clarify => {
-                let kept = candidates
-                    .into_iter()
-                    .zip(&scored)
-                    .filter(|(c, (_, s))| {
-                        // A vague question offers every intent that covers it.
-                        top - c.score <= p.clarify_band + 0.001
-                            || (vague && s.best_q >= FULL_COVERAGE)
-                    })
-                    .map(|(c, _)| c)
-                    .collect();
-                (None, kept)
-            }
-            Outcome::Fallback => (None, candidates),
-        };
-        Match {
-            outcome,
-            intent,
-            confidence: round3(top),
-            candidates,
-            query,
         }
     }
 }
