@@ -18,15 +18,15 @@ use crate::matcher::{Matcher, Params};
 
 pub const FOLDS: usize = 10;
 /// A wrong answer (in scope or not) costs this many right answers.
-pub const WRONG_COST: f32 = 6.0;
+pub const WRONG_COST: f32 = 3.0;
 /// A clarification that offers the right intent is worth this much of a
 /// right answer...
-pub const OFFER_VALUE: f32 = 0.5;
+pub const OFFER_VALUE: f32 = 0.3;
 /// ...one that does not costs this much...
 pub const OFFER_MISS_COST: f32 = 0.2;
 /// ...and offering intents for an out-of-scope message costs this much (it
 /// is not rejected).
-pub const OUT_OF_SCOPE_CLARIFY_COST: f32 = 1.0;
+pub const OUT_OF_SCOPE_CLARIFY_COST: f32 = 3.0;
 /// Out-of-scope examples weigh this much more than a held-out paraphrase:
 /// there are ten times fewer of them.
 pub const OUT_OF_SCOPE_WEIGHT: usize = 4;

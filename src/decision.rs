@@ -305,8 +305,10 @@ pub fn fit_logistic(examples: &[Example], l2: f32, rounds: usize) -> Logistic {
         }
     }
     // Back to raw features: w·(x-μ)/σ + b = (w/σ)·x + (b - Σ wμ/σ).
-    let mut raw = Logistic::default();
-    raw.bias = b;
+    let mut raw = Logistic {
+        bias: b,
+        ..Logistic::default()
+    };
     for k in 0..FEATURES {
         raw.weights[k] = w[k] / scale[k];
         raw.bias -= w[k] * mean[k] / scale[k];

@@ -545,6 +545,26 @@ fn deletion_variants(word: &str, max: usize) -> Vec<String> {
 mod tests {
     use super::*;
 
+    /// Regression: "jdois", "lanef", "dimpot": elided letters glued to a
+    /// word were unknown words.
+    #[test]
+    fn glued_elisions_are_read_as_the_word() {
+        let c = Content {
+            intents: vec![crate::content::Intent::for_tests(
+                "sejour.anef_compte",
+                "Compte ANEF",
+                &["mon compte sur l'ANEF", "déclaration d'impôt"],
+            )],
+            ..Content::default()
+        };
+        let ix = Index::build(&c);
+        let q = ix.analyze("jdois aller sur lanef pour dimpot");
+        let words: Vec<&str> = q.terms.iter().map(|t| t.word.as_str()).collect();
+        assert!(words.contains(&"anef"), "{words:?}");
+        assert!(words.contains(&"impot"), "{words:?}");
+        assert!(!words.iter().any(|w| w.starts_with('j')), "{words:?}");
+    }
+
     #[test]
     fn budgets_follow_word_length() {
         assert_eq!(typo_budget(4), 0);

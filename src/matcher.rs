@@ -751,8 +751,9 @@ impl Matcher {
                     .filter(|(k, (c, (_, s)))| {
                         // Two at least; a third when it is close, or when a
                         // vague question is covered by it too.
-                        *k < 2 && (calibrated || top - c.score <= p.clarify_band + 0.001)
-                            || top - c.score <= p.clarify_band + 0.001
+                        let close = top - c.score <= p.clarify_band + 0.001;
+                        close
+                            || (*k < 2 && calibrated)
                             || (features.vague > 0.5 && s.best_q >= FULL_COVERAGE)
                     })
                     .map(|(_, (c, _))| c)

@@ -236,19 +236,36 @@ pub fn clarify_reply(content: &Content, candidates: &[&Intent]) -> Reply {
 
 /// The honest "I don't know": the main topics and a human contact.
 pub fn fallback_reply(content: &Content, site: Option<&Site>) -> Reply {
+    fallback_offering(content, site, &[])
+}
+
+/// A candidate of a fallback this close is still offered first: "je ne
+/// sais pas" with the nearest topics is more useful than the main menu.
+pub const CLOSEST_MIN_SCORE: f32 = 0.3;
+/// At most this many of them.
+const CLOSEST_OFFERED: usize = 2;
+
+/// The fallback reply, offering the `closest` intents before the main topics.
+pub fn fallback_offering(content: &Content, site: Option<&Site>, closest: &[&Intent]) -> Reply {
     let contact = content.site_value(site, "contact").unwrap_or_default();
     let text = format!(
         "Je ne sais pas répondre à cette question.\nJe transmets votre question à un agent.\n{contact}\nVous pouvez aussi choisir un sujet."
     );
+    let mut quick_replies: Vec<QuickReply> = closest.iter().map(|i| intent_button(i)).collect();
+    for b in MAIN_TOPICS
+        .iter()
+        .filter_map(|id| content.intent(id))
+        .map(intent_button)
+    {
+        if !quick_replies.iter().any(|q| q.payload == b.payload) {
+            quick_replies.push(b);
+        }
+    }
     Reply {
         title: None,
         text: text.trim().to_owned(),
         pictos: picto(content, "information").into_iter().collect(),
-        quick_replies: MAIN_TOPICS
-            .iter()
-            .filter_map(|id| content.intent(id))
-            .map(intent_button)
-            .collect(),
+        quick_replies,
         contact: site.map(|s| site_contact(content, s)),
         ..Reply::default()
     }
@@ -269,7 +286,16 @@ pub fn for_match(content: &Content, site: Option<&Site>, m: &Match) -> Reply {
                 .collect();
             clarify_reply(content, &cands)
         }
-        Outcome::Fallback => fallback_reply(content, site),
+        Outcome::Fallback => {
+            let closest: Vec<&Intent> = m
+                .candidates
+                .iter()
+                .filter(|c| c.score >= CLOSEST_MIN_SCORE && !c.intent.starts_with("conv."))
+                .take(CLOSEST_OFFERED)
+                .filter_map(|c| content.intent(&c.intent))
+                .collect();
+            fallback_offering(content, site, &closest)
+        }
     }
 }
 

@@ -91,7 +91,9 @@ const GREETINGS: &[&[&str]] = &[
     &["et"],
 ];
 
-/// Closings dropped at the end of a message.
+/// Closings dropped at the end of a message, one after the other
+/// ("merci beaucoup pour votre aide" = "pour votre aide", then "merci
+/// beaucoup").
 const SIGN_OFFS: &[&[&str]] = &[
     &["je", "vous", "remercie", "par", "avance"],
     &["je", "vous", "remercie", "d", "avance"],
@@ -105,6 +107,14 @@ const SIGN_OFFS: &[&[&str]] = &[
     &["merci", "pour", "votre", "reponse"],
     &["merci", "de", "votre", "reponse"],
     &["merci", "de", "me", "repondre"],
+    &["pour", "votre", "aide"],
+    &["de", "votre", "aide"],
+    &["pour", "votre", "reponse"],
+    &["de", "votre", "reponse"],
+    &["pour", "votre", "retour"],
+    &["pour", "votre", "temps"],
+    &["de", "votre", "attention"],
+    &["merci", "de", "m", "aider"],
     &["merci", "beaucoup"],
     &["merci", "bien"],
     &["mille", "mercis"],
