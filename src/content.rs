@@ -219,6 +219,9 @@ pub struct Content {
     /// The fitted decision (`intents/decision.toml`, written by `accueil
     /// fit`); without it the matcher uses its hand-set rules.
     pub calibration: Option<crate::decision::Calibration>,
+    /// Real French words, never "corrected" into another one (see
+    /// [`crate::words`]); `None` when no list is installed.
+    pub words: Option<std::sync::Arc<crate::words::WordList>>,
 }
 
 /// The fitted decision, under `intents/`.
@@ -291,6 +294,7 @@ impl Content {
             }
         }
 
+        content.words = crate::words::guard();
         let decision_path = intents_dir.join(DECISION_FILE);
         if decision_path.is_file() {
             if let Some(text) = read_file(&decision_path, &mut diags, &mut hasher) {

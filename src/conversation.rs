@@ -985,7 +985,7 @@ mod tests {
         assert_eq!(first.intent, None);
         assert_eq!(
             payloads(&first),
-            vec!["ddtm.permis_bateau", "ddtm.permis_bateau_duplicata"]
+            vec!["ddtm.permis_bateau_duplicata", "ddtm.permis_bateau"]
         );
         assert!(
             first.reply.text.starts_with("Vous parlez de"),
@@ -1012,7 +1012,7 @@ mod tests {
         assert_eq!(again.outcome, Outcome::Clarify);
         assert_eq!(
             payloads(&again),
-            vec!["ddtm.permis_bateau", "ddtm.permis_bateau_duplicata"]
+            vec!["ddtm.permis_bateau_duplicata", "ddtm.permis_bateau"]
         );
         let no = chat.say("non");
         assert_eq!(no.outcome, Outcome::Answer);

@@ -125,7 +125,8 @@ impl Query {
 pub struct Index {
     pub(crate) terms: HashMap<String, TermId>,
     pub(crate) term_names: Vec<String>,
-    /// Weight of each term (IDF over intents, reduced for weak words).
+    /// Weight of each term (IDF over the intents it separates, reduced for
+    /// weak words).
     pub(crate) weights: Vec<f32>,
     /// Documents containing each term.
     pub(crate) postings: Vec<Vec<u32>>,
@@ -148,6 +149,7 @@ pub struct Index {
     /// have them: a question typed exactly as a paraphrase needs no scoring.
     pub(crate) exact: HashMap<String, Vec<u32>>,
     lexicon: Lexicon,
+    words: Option<std::sync::Arc<crate::words::WordList>>,
 }
 
 /// Words of a content text after segmentation (normalisation, lexicon,
@@ -173,6 +175,7 @@ impl Index {
     pub fn build(content: &Content) -> Index {
         let mut ix = Index {
             lexicon: content.lexicon.clone(),
+            words: content.words.clone(),
             ..Index::default()
         };
         let mut df: Vec<HashSet<u32>> = Vec::new();
@@ -214,12 +217,17 @@ impl Index {
             }
         }
         let n_intents = content.intents.len().max(1) as f32;
+        let spread = spread_of_terms(&ix.docs, ix.term_names.len(), content.intents.len());
         ix.weights = ix
             .term_names
             .iter()
             .enumerate()
             .map(|(t, name)| {
-                let idf = (1.0 + n_intents / df[t].len().max(1) as f32).ln();
+                // Weighed by how well the word separates intents, not by how
+                // many intents use it once: "demande" is in most intents'
+                // paraphrases, "titre" is concentrated in a few (measured on
+                // half A of dev_styles: +1 to +4 points per style).
+                let idf = (1.0 + n_intents / spread[t].max(1.0)).ln();
                 if is_weak_word(name) || is_number(name) {
                     (idf * WEAK_FACTOR).min(WEAK_MAX)
                 } else {
@@ -382,7 +390,9 @@ impl Index {
             return with(t, Found::Stem, 1.0);
         }
         let len = word.chars().count();
-        if !weak {
+        // A real French word the content does not know is not a typo.
+        let real = self.words.as_ref().is_some_and(|w| w.contains(word));
+        if !weak && !real {
             if let Some((corrected, distance)) = self.correct(word) {
                 let t = self.surface[&corrected];
                 // Each forgiven edit costs a little confidence.
@@ -496,6 +506,48 @@ impl Index {
     }
 }
 
+/// For each term, the effective number of intents it points to: exp of the
+/// entropy of its share of each intent's documents. A word in many
+/// paraphrases of one intent and once in ten others is concentrated (close
+/// to 1), unlike a word spread evenly over ten intents (10).
+fn spread_of_terms(docs: &[Doc], terms: usize, intents: usize) -> Vec<f32> {
+    let mut per_intent_docs = vec![0f32; intents];
+    for d in docs {
+        per_intent_docs[d.intent as usize] += 1.0;
+    }
+    let mut counts: Vec<HashMap<u32, f32>> = vec![HashMap::default(); terms];
+    for d in docs {
+        for &t in &d.terms {
+            *counts[t as usize].entry(d.intent).or_insert(0.0) += 1.0;
+        }
+    }
+    counts
+        .iter()
+        .map(|c| {
+            let shares: Vec<f32> = c
+                .iter()
+                .map(|(&i, &n)| n / per_intent_docs[i as usize].max(1.0))
+                .collect();
+            let total: f32 = shares.iter().sum();
+            if total <= 0.0 {
+                return 1.0;
+            }
+            let h: f32 = shares
+                .iter()
+                .map(|&s| {
+                    let p = s / total;
+                    if p > 0.0 {
+                        -p * p.ln()
+                    } else {
+                        0.0
+                    }
+                })
+                .sum();
+            h.exp()
+        })
+        .collect()
+}
+
 /// The distinct strings obtained by deleting one character of any of `words`.
 fn one_deletions(words: &[String]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
@@ -563,6 +615,33 @@ mod tests {
         assert!(words.contains(&"anef"), "{words:?}");
         assert!(words.contains(&"impot"), "{words:?}");
         assert!(!words.iter().any(|w| w.starts_with('j')), "{words:?}");
+    }
+
+    /// Regression: a real word was "corrected" into another one
+    /// ("soigner" → "signer").
+    #[test]
+    fn real_words_are_not_corrected_with_a_word_list() {
+        let mut c = Content {
+            intents: vec![crate::content::Intent::for_tests(
+                "sejour.signature",
+                "Signer",
+                &["où signer le formulaire"],
+            )],
+            ..Content::default()
+        };
+        let q = Index::build(&c).analyze("soigner");
+        assert!(matches!(q.terms[0].found, Found::Typo { .. }), "{q:?}");
+        c.words = Some(std::sync::Arc::new(crate::words::WordList::parse(
+            "soigner\nsigner\n",
+            "test".into(),
+        )));
+        let ix = Index::build(&c);
+        assert_eq!(ix.analyze("soigner").terms[0].found, Found::Unknown);
+        // misspellings are still forgiven
+        assert!(matches!(
+            ix.analyze("signner").terms[0].found,
+            Found::Typo { .. }
+        ));
     }
 
     #[test]

@@ -28,6 +28,7 @@ pub mod reply;
 pub mod review;
 pub mod segment;
 pub mod store;
+pub mod words;
 
 pub use content::{Content, ContentError, Diagnostic, Domain, Intent, Severity, Site};
 pub use engine::Engine;

@@ -49,6 +49,9 @@ pub struct Params {
     /// In a message of several sentences of which some ask, the words of
     /// the others (the story) weigh this much.
     pub story_weight: f32,
+    /// A keyword document's score counts this much (keywords point to
+    /// their intent; one matched alone is weaker evidence than a paraphrase).
+    pub keyword_factor: f32,
     /// A sentence scored alone counts this much against the whole message
     /// in the ranking (0: sentences alone only feed the decision's
     /// `asked_agree` signal; measured, ranking by sentence lost points).
@@ -76,6 +79,7 @@ impl Params {
             "vague_paraphrase" => &mut self.vague_paraphrase,
             "story_weight" => &mut self.story_weight,
             "sentence_factor" => &mut self.sentence_factor,
+            "keyword_factor" => &mut self.keyword_factor,
             "dominance_terms" => {
                 self.dominance_terms = value as u32;
                 return Ok(());
@@ -104,6 +108,7 @@ impl Default for Params {
             vague_paraphrase: 0.6,
             story_weight: 1.0,
             sentence_factor: 0.0,
+            keyword_factor: 0.7,
         }
     }
 }
@@ -458,6 +463,15 @@ impl Matcher {
         }
         let question_pow = Power::new(p.question_exp);
         let paraphrase_pow = &self.paraphrase_pow;
+        // A keyword is a word or two: matching one whole says less than
+        // matching a paraphrase whole.
+        let kind_factor = |k: DocKind| {
+            if k == DocKind::Keyword {
+                p.keyword_factor
+            } else {
+                1.0
+            }
+        };
         // A paraphrase scores at most its question coverage (its own
         // coverage is ≤ 1): one that cannot beat its intent's best so far is
         // passed over without computing the second factor.
@@ -465,7 +479,7 @@ impl Matcher {
             let m = sc.doc_acc[d as usize];
             let doc = &ix.docs[d as usize];
             let q = (m / total).min(1.0);
-            let bound = question_pow.of(q);
+            let bound = question_pow.of(q) * kind_factor(doc.kind);
             let e = &mut sc.intents[doc.intent as usize].score;
             if bound < e.best {
                 sc.doc_score[d as usize] = -bound;

@@ -156,7 +156,7 @@ async fn clarify_then_choice_answers_the_chosen_intent() {
     assert_eq!(first["intent"], Value::Null);
     assert_eq!(
         payloads(&first),
-        vec!["ddtm.permis_bateau", "ddtm.permis_bateau_duplicata"]
+        vec!["ddtm.permis_bateau_duplicata", "ddtm.permis_bateau"]
     );
     let labels: Vec<&str> = first["reply"]["quick_replies"]
         .as_array()
@@ -166,7 +166,7 @@ async fn clarify_then_choice_answers_the_chosen_intent() {
         .collect();
     assert_eq!(
         labels,
-        vec!["Passer le permis bateau", "Permis bateau perdu ou abîmé"]
+        vec!["Permis bateau perdu ou abîmé", "Passer le permis bateau"]
     );
     let text = first["reply"]["text"].as_str().unwrap_or_default();
     assert!(

@@ -95,7 +95,7 @@ async fn a_conversation_over_a_real_socket_and_a_clean_stop() {
         .chat(json!({"message": "permis bateau", "channel": "web"}))
         .await;
     assert_eq!(first["outcome"], "clarify");
-    let chosen = payloads(&first)[1].clone();
+    let chosen = payloads(&first)[0].clone();
     let second = server
         .chat(json!({"session": first["session"], "choice": chosen, "channel": "web"}))
         .await;
