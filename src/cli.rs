@@ -199,9 +199,11 @@ fn ask(root: &Path, question: &str, site: Option<&str>, explain: bool) -> ExitCo
             m.outcome.as_str(),
             m.confidence
         );
-        match serde_json::to_string_pretty(
-            &serde_json::json!({ "query": m.query, "candidates": m.candidates }),
-        ) {
+        match serde_json::to_string_pretty(&serde_json::json!({
+            "query": m.query,
+            "candidates": m.candidates,
+            "signals": m.signals,
+        })) {
             Ok(s) => println!("{s}"),
             Err(e) => eprintln!("accueil: {e}"),
         }

@@ -265,3 +265,25 @@ fn eval_prints_measures_and_rejects_bad_files() {
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("line 2"));
 }
+
+/// `ask --explain` shows what the decision read: its signals and, with the
+/// shipped calibration, both probabilities.
+#[test]
+fn explain_shows_the_decision_signals() {
+    let o = run(&[
+        "ask",
+        "--explain",
+        "Bonjour, depuis hier je ne trouve plus le recepicé. Que faire ? Merci",
+    ]);
+    assert!(o.status.success());
+    let out = stdout(&o);
+    for key in [
+        "\"signals\"",
+        "\"features\"",
+        "\"asked_agree\"",
+        "\"answer\"",
+        "\"offer\"",
+    ] {
+        assert!(out.contains(key), "{key} missing:\n{out}");
+    }
+}
