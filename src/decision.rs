@@ -31,10 +31,9 @@ pub const FEATURE_NAMES: [&str; FEATURES] = [
     "keyword_only",
     "typo_share",
     "vague",
-    "sentence_view",
 ];
 
-pub const FEATURES: usize = 14;
+pub const FEATURES: usize = 13;
 
 /// The signals of one match.
 #[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize)]
@@ -68,8 +67,6 @@ pub struct Features {
     /// 1 when two intents cover the whole question with paraphrases that
     /// say much more than it.
     pub vague: f32,
-    /// 1 when the best score came from one sentence rather than the whole.
-    pub sentence_view: f32,
 }
 
 impl Features {
@@ -88,7 +85,6 @@ impl Features {
             self.keyword_only,
             self.typo_share,
             self.vague,
-            self.sentence_view,
         ]
     }
 }
@@ -234,7 +230,7 @@ pub struct Example {
 
 /// Fit a logistic model by gradient descent on standardised features with
 /// a small L2 penalty; the weights returned apply to the raw features. A
-/// small dense problem (14 signals, a few thousand examples): a dependency
+/// small dense problem (13 signals, a few thousand examples): a dependency
 /// would bring more than it saves.
 pub fn fit_logistic(examples: &[Example], l2: f32, rounds: usize) -> Logistic {
     let n = examples.len().max(1) as f32;

@@ -12,7 +12,7 @@
 //! clarifies between close intents, or falls back.
 
 use crate::decision::{Calibration, Features};
-use crate::index::{DocKind, Found, Index, Query};
+use crate::index::{DocKind, Found, Index, Query, QueryTerm};
 
 /// Tuned on the development set (see `accueil eval`); changing them is a
 /// product decision measured by the evaluation, not a guess.
@@ -47,15 +47,13 @@ pub struct Params {
     /// answer without asking.
     pub vague_paraphrase: f32,
     /// In a message of several sentences of which some ask, the words of
-    /// the others (the story) weigh this much.
+    /// the others (the story) weigh this much (1: measured on half A, 0.5
+    /// cost a point; ranking each sentence alone cost 40 points on long
+    /// messages, so sentences alone only feed the `asked_agree` signal).
     pub story_weight: f32,
     /// A keyword document's score counts this much (keywords point to
     /// their intent; one matched alone is weaker evidence than a paraphrase).
     pub keyword_factor: f32,
-    /// A sentence scored alone counts this much against the whole message
-    /// in the ranking (0: sentences alone only feed the decision's
-    /// `asked_agree` signal; measured, ranking by sentence lost points).
-    pub sentence_factor: f32,
 }
 
 /// Question coverage counted as whole.
@@ -78,7 +76,6 @@ impl Params {
             "dominance_ratio" => &mut self.dominance_ratio,
             "vague_paraphrase" => &mut self.vague_paraphrase,
             "story_weight" => &mut self.story_weight,
-            "sentence_factor" => &mut self.sentence_factor,
             "keyword_factor" => &mut self.keyword_factor,
             "dominance_terms" => {
                 self.dominance_terms = value as u32;
@@ -107,7 +104,6 @@ impl Default for Params {
             dominance_terms: 4,
             vague_paraphrase: 0.6,
             story_weight: 1.0,
-            sentence_factor: 0.0,
             keyword_factor: 0.7,
         }
     }
@@ -142,10 +138,6 @@ pub struct Explanation {
     pub intent_coverage: f32,
     /// Question words found in that intent's vocabulary.
     pub matched: Vec<String>,
-    /// The sentence whose score this is, when one sentence alone scored
-    /// better than the whole message.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub sentence: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -208,8 +200,6 @@ struct IntentScore {
     support: u32,
     /// Informative (not weak) words of the question the intent knows.
     informative: u32,
-    /// The sentence this score comes from (`u32::MAX`: the whole message).
-    view: u32,
 }
 
 /// Per-thread scratch space for scoring, sized to the index on use.
@@ -342,63 +332,54 @@ impl Matcher {
         self.params
     }
 
-    /// Score every intent that shares a word with the question: the whole
-    /// message (its story weighing less than the sentences that ask), then
-    /// each sentence alone when there are several; an intent keeps its best
-    /// view. Best first.
+    /// Score every intent that shares a word with the question, the story
+    /// of a message of several sentences weighing `story_weight` against the
+    /// sentences that ask. Best first.
     fn score(&self, query: &Query) -> Vec<(u32, IntentScore)> {
-        let p = &self.params;
         let several = query.sentence_count >= 2;
-        let by_sentence = several && p.sentence_factor > 0.0;
         let story = if several && query.asking != 0 {
-            p.story_weight
+            self.params.story_weight
         } else {
             1.0
         };
+        self.score_weighted(query, |t| {
+            if t.asked || !several {
+                t.weight
+            } else {
+                t.weight * story
+            }
+        })
+    }
+
+    /// The best intent of sentence `n` alone.
+    fn sentence_top(&self, query: &Query, n: u32) -> Option<u32> {
+        let bit = 1u32 << n;
+        self.score_weighted(query, |t| {
+            if t.sentences & bit != 0 {
+                t.weight
+            } else {
+                0.0
+            }
+        })
+        .first()
+        .map(|(i, _)| *i)
+    }
+
+    /// Score with each term's effective weight given by `weight` (0: left
+    /// out), in this thread's scratch space.
+    fn score_weighted(
+        &self,
+        query: &Query,
+        weight: impl Fn(&QueryTerm) -> f32,
+    ) -> Vec<(u32, IntentScore)> {
         SCRATCH.with(|cell| {
             let mut sc = cell.borrow_mut();
             let mut eff = std::mem::take(&mut sc.eff);
             eff.clear();
-            eff.extend(query.terms.iter().map(|t| {
-                if t.asked || !several {
-                    t.weight
-                } else {
-                    t.weight * story
-                }
-            }));
-            let mut best = self.score_with(query, &eff, &mut sc);
-            if by_sentence {
-                for n in 0..query.sentence_count {
-                    let bit = 1u32 << n;
-                    eff.clear();
-                    eff.extend(query.terms.iter().map(|t| {
-                        if t.sentences & bit != 0 {
-                            t.weight
-                        } else {
-                            0.0
-                        }
-                    }));
-                    let informative = query.terms.iter().zip(&eff).any(|(t, &e)| {
-                        e > 0.0 && t.term.is_some() && t.weight > crate::index::WEAK_MAX
-                    });
-                    if !informative {
-                        continue;
-                    }
-                    for (i, mut s) in self.score_with(query, &eff, &mut sc) {
-                        s.best *= p.sentence_factor;
-                        s.view = n;
-                        match best.iter_mut().find(|(j, _)| *j == i) {
-                            Some((_, b)) if b.best >= s.best => {}
-                            Some((_, b)) => *b = s,
-                            None => best.push((i, s)),
-                        }
-                    }
-                }
-                best.sort_by(|a, b| self.order(a, b));
-                best.truncate(MAX_CANDIDATES + 1);
-            }
+            eff.extend(query.terms.iter().map(&weight));
+            let scored = self.score_with(query, &eff, &mut sc);
             sc.eff = eff;
-            best
+            scored
         })
     }
 
@@ -524,7 +505,6 @@ impl Matcher {
                 let mut s = slot.score;
                 s.bag = (slot.bag / total).min(1.0);
                 s.best = final_score(&s);
-                s.view = u32::MAX;
                 (i, s)
             })
             .collect();
@@ -563,7 +543,6 @@ impl Matcher {
             paraphrase_coverage: s.best_p,
             intent_coverage: s.bag,
             matched,
-            sentence: (s.view != u32::MAX).then_some(s.view),
         }
     }
 
@@ -664,30 +643,7 @@ impl Matcher {
                 0.0
             },
             vague: f32::from(u8::from(vague)),
-            sentence_view: f32::from(u8::from(a.view != u32::MAX)),
         }
-    }
-
-    /// The best intent of sentence `n` alone.
-    fn sentence_top(&self, query: &Query, n: u32) -> Option<u32> {
-        let bit = 1u32 << n;
-        SCRATCH.with(|cell| {
-            let mut sc = cell.borrow_mut();
-            let eff: Vec<f32> = query
-                .terms
-                .iter()
-                .map(|t| {
-                    if t.sentences & bit != 0 {
-                        t.weight
-                    } else {
-                        0.0
-                    }
-                })
-                .collect();
-            self.score_with(query, &eff, &mut sc)
-                .first()
-                .map(|(i, _)| *i)
-        })
     }
 
     fn decide_with(&self, question: &str, explain: bool) -> Match {
@@ -703,7 +659,6 @@ impl Matcher {
                 paraphrase_coverage: 1.0,
                 intent_coverage: 1.0,
                 matched: query.terms.iter().map(|t| t.word.clone()).collect(),
-                sentence: None,
             });
             return Match {
                 outcome: Outcome::Answer,
