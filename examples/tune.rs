@@ -11,7 +11,7 @@ use std::path::Path;
 
 use accueil::eval::{parse_tsv, run, Case};
 use accueil::index::Index;
-use accueil::{Content, Engine, Matcher, Params};
+use accueil::{Engine, Matcher, Params};
 
 fn main() {
     let mut files: Vec<String> = std::env::args().skip(1).collect();
@@ -23,7 +23,9 @@ fn main() {
         let text = std::fs::read_to_string(f).expect("read the question file");
         cases.extend(parse_tsv(&text).expect("valid TSV"));
     }
-    let content = Content::load_with_diagnostics(Path::new(".")).0;
+    let content =
+        accueil::check::load_with_diagnostics(Path::new("."), &accueil::engine::check_inputs(None))
+            .0;
     let index = Index::build(&content);
     let evaluate = |p: Params| {
         let e = Engine {

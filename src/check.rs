@@ -9,53 +9,65 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
 use crate::content::{
-    intent_positions, placeholders, Content, Diagnostic, Intent, IntentPositions, Severity,
+    intent_positions, placeholders, Content, ContentError, Diagnostic, Intent, IntentPositions,
+    Severity,
 };
+use crate::falc::{falc_problems, first_chars, sentence_words, sentences, strip_placeholders};
 use crate::normalize::{is_stop_word, normalize, stem, words};
+use crate::notices::Millis;
 
-/// FALC: a sentence longer than this is an error...
-pub const MAX_SENTENCE_WORDS: usize = 20;
-/// ...and longer than this, a warning.
-pub const ADVISED_SENTENCE_WORDS: usize = 12;
 /// An answer longer than this many lines is a warning.
 pub const ADVISED_ANSWER_LINES: usize = 8;
 /// Fewer paraphrases than this is a warning: the matcher needs variety.
 pub const ADVISED_QUESTIONS: usize = 12;
 
-/// Numbers written in words (FALC: numbers in digits). "un"/"une" are fine.
-const NUMBER_WORDS: &[&str] = &[
-    "deux",
-    "trois",
-    "quatre",
-    "cinq",
-    "six",
-    "sept",
-    "huit",
-    "neuf",
-    "dix",
-    "onze",
-    "douze",
-    "treize",
-    "quatorze",
-    "quinze",
-    "seize",
-    "vingt",
-    "trente",
-    "quarante",
-    "cinquante",
-    "soixante",
-    "cent",
-    "cents",
-    "mille",
-];
+/// What the rules need besides the content: the date, for rules about
+/// time (a notice that has ended), and the menu the replies offer, for
+/// reachability. Given by the caller, so a check says the same thing on
+/// every machine and on every day the caller chooses.
+#[derive(Debug, Clone, Copy)]
+pub struct Inputs<'a> {
+    /// Now, in milliseconds since the epoch; `None` skips the rules about
+    /// time.
+    pub now: Option<Millis>,
+    /// The intents the main menu offers (always reachable).
+    pub menu: &'a [&'a str],
+}
 
-/// Run every rule over loaded content, appending diagnostics.
-pub fn validate(content: &Content, diags: &mut Vec<Diagnostic>) {
+/// Parse everything under `root`, then run every rule: the content the
+/// server and the CLI use. Fails if any file has an error, so a server
+/// keeps its old content rather than serving half of a new one.
+pub fn load(root: &Path, inputs: &Inputs<'_>) -> Result<Content, ContentError> {
+    let (mut content, mut diags) = load_with_diagnostics(root, inputs);
+    if diags.iter().any(|d| d.severity == Severity::Error) {
+        diags.sort_by(|a, b| (a.severity, &a.path, a.line).cmp(&(b.severity, &b.path, b.line)));
+        return Err(ContentError(diags));
+    }
+    content.warnings = diags;
+    Ok(content)
+}
+
+/// Parse, then check, keeping what could be loaded and every diagnostic
+/// (errors and warnings), for `accueil check`.
+pub fn load_with_diagnostics(root: &Path, inputs: &Inputs<'_>) -> (Content, Vec<Diagnostic>) {
+    let (content, mut diags) = Content::parse(root);
+    // Rules across files would only repeat a missing folder's error.
+    if !diags
+        .iter()
+        .any(|d| d.line == 0 && d.message.starts_with("folder not found"))
+    {
+        validate(&content, inputs, &mut diags);
+    }
+    (content, diags)
+}
+
+/// Run every rule over parsed content, appending diagnostics.
+pub fn validate(content: &Content, inputs: &Inputs<'_>, diags: &mut Vec<Diagnostic>) {
     let ids: BTreeSet<&str> = content.intents.iter().map(|i| i.id.as_str()).collect();
     let mut seen_ids: BTreeMap<&str, &Path> = BTreeMap::new();
     for intent in &content.intents {
-        let text = std::fs::read_to_string(&intent.path).unwrap_or_default();
-        let pos = intent_positions(&text).unwrap_or_default();
+        let text = content.source(&intent.path);
+        let pos = intent_positions(text).unwrap_or_default();
         let mut push = |line: usize, severity: Severity, message: String| {
             diags.push(Diagnostic {
                 path: intent.path.clone(),
@@ -78,7 +90,7 @@ pub fn validate(content: &Content, diags: &mut Vec<Diagnostic>) {
         check_intent(content, intent, &text, &pos, &ids, &mut push);
     }
     check_duplicate_questions(content, diags);
-    check_reachability(content, diags);
+    check_reachability(content, inputs.menu, diags);
     for journey in content.journeys.values() {
         let falc = |text: &str| {
             sentences(text)
@@ -88,6 +100,7 @@ pub fn validate(content: &Content, diags: &mut Vec<Diagnostic>) {
         };
         crate::journey::validate(
             journey,
+            content.source(&journey.path),
             &|id| ids.contains(id),
             &|p| content.pictos.contains_key(p),
             &falc,
@@ -95,7 +108,7 @@ pub fn validate(content: &Content, diags: &mut Vec<Diagnostic>) {
         );
     }
     check_sites(content, diags);
-    crate::notices::check(content, crate::store::now_millis(), diags);
+    crate::notices::check(content, inputs.now, diags);
     for (k, v) in content.lexicon.chained_entries() {
         diags.push(Diagnostic {
             path: content.root.join("intents/lexicon.toml"),
@@ -275,216 +288,11 @@ fn is_valid_url(url: &str) -> bool {
             .is_some_and(|rest| rest.split('/').next().is_some_and(|h| h.contains('.')))
 }
 
-fn first_chars(s: &str, n: usize) -> &str {
-    match s.char_indices().nth(n) {
-        Some((i, _)) => &s[..i],
-        None => s,
-    }
-}
-
 fn line_containing(text: &str, needle: &str) -> Option<usize> {
     if needle.is_empty() {
         return None;
     }
     text.lines().position(|l| l.contains(needle)).map(|p| p + 1)
-}
-
-/// Split a text into sentences: one per line, and at `.`, `!`, `?` followed
-/// by a space (not inside numbers like 4.5 or URLs).
-pub fn sentences(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    for line in text.lines() {
-        let mut current = String::new();
-        let chars: Vec<char> = line.chars().collect();
-        for (i, &c) in chars.iter().enumerate() {
-            current.push(c);
-            let end =
-                matches!(c, '.' | '!' | '?') && chars.get(i + 1).is_none_or(|n| n.is_whitespace());
-            if end {
-                let s = current.trim().to_owned();
-                if !s.is_empty() {
-                    out.push(s);
-                }
-                current.clear();
-            }
-        }
-        let s = current.trim().to_owned();
-        if !s.is_empty() {
-            out.push(s);
-        }
-    }
-    out
-}
-
-/// Words of a sentence as a reader counts them (placeholders count as one).
-pub fn sentence_words(sentence: &str) -> Vec<&str> {
-    sentence
-        .split(|c: char| c.is_whitespace() || c == '\'' || c == '’')
-        .filter(|w| w.chars().any(char::is_alphanumeric))
-        .collect()
-}
-
-/// The FALC problems of one sentence.
-pub fn falc_problems(
-    sentence: &str,
-    glossary: &BTreeMap<String, String>,
-) -> Vec<(Severity, String)> {
-    let mut found = Vec::new();
-    let ws = sentence_words(sentence);
-    if ws.len() > MAX_SENTENCE_WORDS {
-        found.push((
-            Severity::Error,
-            format!(
-                "FALC: sentence of {} words (max {MAX_SENTENCE_WORDS}): \"{}\"",
-                ws.len(),
-                first_chars(sentence, 60)
-            ),
-        ));
-    } else if ws.len() > ADVISED_SENTENCE_WORDS {
-        found.push((
-            Severity::Warning,
-            format!(
-                "FALC: sentence of {} words (advised {ADVISED_SENTENCE_WORDS}): \"{}\"",
-                ws.len(),
-                first_chars(sentence, 60)
-            ),
-        ));
-    }
-    let visible: String = strip_placeholders(sentence);
-    if visible.contains('%') || normalize(&visible).contains("pour cent") {
-        found.push((Severity::Error, "FALC: no percentages".into()));
-    }
-    if visible.contains(';') {
-        found.push((Severity::Error, "FALC: no `;` (make two sentences)".into()));
-    }
-    if has_short_date(&visible) {
-        found.push((
-            Severity::Error,
-            "FALC: write dates in full (15 mai 2026), not dd/mm/yy".into(),
-        ));
-    }
-    for raw in visible.split(|c: char| !(c.is_alphanumeric() || c == '-')) {
-        for token in raw.split('-') {
-            if token.is_empty() {
-                continue;
-            }
-            if is_roman_numeral(token) {
-                found.push((
-                    Severity::Error,
-                    format!("FALC: Roman numeral `{token}`: write it in digits"),
-                ));
-            } else if is_acronym(token) && !glossary.contains_key(token) {
-                found.push((
-                    Severity::Error,
-                    format!("FALC: acronym `{token}` is not explained in intents/glossary.toml"),
-                ));
-            }
-        }
-    }
-    let norm = normalize(&visible);
-    for w in words(&norm) {
-        if NUMBER_WORDS.contains(&w) {
-            found.push((
-                Severity::Error,
-                format!("FALC: number in words `{w}`: write it in digits"),
-            ));
-        }
-    }
-    let nw: Vec<&str> = words(&norm).collect();
-    let negations = nw.iter().filter(|w| **w == "ne" || **w == "n").count();
-    if negations >= 2 {
-        found.push((Severity::Warning, "FALC: double negation".into()));
-    }
-    for pair in nw.windows(2) {
-        let aux = matches!(
-            pair[0],
-            "est" | "sont" | "ete" | "etre" | "sera" | "seront" | "etait" | "etaient"
-        );
-        if aux && is_participle(pair[1]) && nw.contains(&"par") {
-            found.push((
-                Severity::Warning,
-                format!(
-                    "FALC: passive voice `{} {}`: prefer the active voice",
-                    pair[0], pair[1]
-                ),
-            ));
-            break;
-        }
-    }
-    found
-}
-
-fn strip_placeholders(s: &str) -> String {
-    let mut out = s.to_owned();
-    for (_, key) in placeholders(s) {
-        out = out.replace(&format!("{{{{{key}}}}}"), "X");
-    }
-    out
-}
-
-fn is_participle(w: &str) -> bool {
-    const ENDINGS: &[&str] = &[
-        "e", "es", "ee", "ees", "i", "is", "it", "u", "us", "ue", "ues",
-    ];
-    w.len() > 3
-        && ENDINGS.iter().any(|e| w.ends_with(e))
-        && !matches!(
-            w,
-            "une"
-                | "cette"
-                | "elle"
-                | "votre"
-                | "notre"
-                | "que"
-                | "possible"
-                | "valable"
-                | "gratuite"
-                | "obligatoire"
-                | "necessaire"
-        )
-}
-
-fn has_short_date(s: &str) -> bool {
-    let b: Vec<char> = s.chars().collect();
-    let is_d = |i: usize| b.get(i).is_some_and(|c| c.is_ascii_digit());
-    for i in 0..b.len() {
-        if b[i] != '/' || !is_d(i.wrapping_sub(1)) || !is_d(i + 1) {
-            continue;
-        }
-        // d/m/ or dd/mm/ followed by digits again: a short date.
-        let mut j = i + 1;
-        while is_d(j) {
-            j += 1;
-        }
-        if b.get(j) == Some(&'/') && is_d(j + 1) {
-            return true;
-        }
-    }
-    false
-}
-
-/// XIV, IIe, Ier... A single letter (I) or a word that is also an acronym
-/// of the glossary is not treated as a numeral.
-fn is_roman_numeral(token: &str) -> bool {
-    let core = token
-        .trim_end_matches("ème")
-        .trim_end_matches("eme")
-        .trim_end_matches("er")
-        .trim_end_matches('e');
-    let suffixed = core.len() != token.len();
-    !core.is_empty()
-        && core.chars().all(|c| matches!(c, 'I' | 'V' | 'X'))
-        && (core.len() >= 2 || suffixed)
-}
-
-/// Two or more capitals (digits allowed after the first letter): CAF, VLS.
-fn is_acronym(token: &str) -> bool {
-    let letters = token.chars().filter(|c| c.is_alphabetic()).count();
-    token.chars().next().is_some_and(|c| c.is_ascii_uppercase())
-        && letters >= 2
-        && token
-            .chars()
-            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
 }
 
 /// Same paraphrase in two intents: an error when identical once normalised;
@@ -494,7 +302,7 @@ fn check_duplicate_questions(content: &Content, diags: &mut Vec<Diagnostic>) {
     let mut exact: HashMap<String, &Intent> = HashMap::new();
     let mut near: HashMap<Vec<String>, (&Intent, &str)> = HashMap::new();
     for intent in &content.intents {
-        let text = std::fs::read_to_string(&intent.path).unwrap_or_default();
+        let text = content.source(&intent.path);
         // Titles and keywords are matched like paraphrases, so they count
         // too, but only as near duplicates (warnings).
         let entries = intent
@@ -557,7 +365,7 @@ fn check_duplicate_questions(content: &Content, diags: &mut Vec<Diagnostic>) {
 /// Intents that nothing leads to: no followup of another intent, no journey,
 /// no welcome menu. People can still type their way there, but a kiosk
 /// user, who navigates by touch, could never reach them.
-fn check_reachability(content: &Content, diags: &mut Vec<Diagnostic>) {
+fn check_reachability(content: &Content, menu: &[&str], diags: &mut Vec<Diagnostic>) {
     let mut reached: BTreeSet<&str> = BTreeSet::new();
     for intent in &content.intents {
         for f in &intent.followups {
@@ -569,7 +377,7 @@ fn check_reachability(content: &Content, diags: &mut Vec<Diagnostic>) {
     for j in content.journeys.values() {
         reached.extend(j.leaves());
     }
-    reached.extend(crate::reply::MAIN_TOPICS.iter().copied());
+    reached.extend(menu.iter().copied());
     for intent in &content.intents {
         if intent.domain == crate::content::Domain::Conversation
             || reached.contains(intent.id.as_str())
@@ -587,7 +395,7 @@ fn check_reachability(content: &Content, diags: &mut Vec<Diagnostic>) {
 
 fn check_sites(content: &Content, diags: &mut Vec<Diagnostic>) {
     for site in content.sites.values() {
-        let text = std::fs::read_to_string(&site.path).unwrap_or_default();
+        let text = content.source(&site.path);
         for (key, value) in &site.values {
             let line = line_containing(&text, first_chars(value, 30)).unwrap_or(1);
             if key != "nom" && !content.generic.values.contains_key(key) {
@@ -742,52 +550,6 @@ mod tests {
         assert_eq!(syllables("séjour"), 2);
         assert_eq!(syllables("préfecture"), 3);
         assert_eq!(syllables("a"), 1);
-    }
-
-    fn gloss() -> BTreeMap<String, String> {
-        let mut g = BTreeMap::new();
-        g.insert("ANEF".to_owned(), "le site".to_owned());
-        g
-    }
-
-    fn has(problems: &[(Severity, String)], sev: Severity, needle: &str) -> bool {
-        problems
-            .iter()
-            .any(|(s, m)| *s == sev && m.contains(needle))
-    }
-
-    #[test]
-    fn sentence_splitting() {
-        assert_eq!(
-            sentences("Un. Deux ? Trois\nQuatre 4.5 kW."),
-            vec!["Un.", "Deux ?", "Trois", "Quatre 4.5 kW."]
-        );
-    }
-
-    #[test]
-    fn falc_rules_table() {
-        let g = gloss();
-        let cases: &[(&str, Severity, &str)] = &[
-            ("Allez sur l'ANEF et la CAF.", Severity::Error, "acronym `CAF`"),
-            ("Cela coûte 10 % de plus.", Severity::Error, "percentages"),
-            ("Venez vite ; appelez.", Severity::Error, "`;`"),
-            ("Le XIXe siècle.", Severity::Error, "Roman numeral"),
-            ("Vous avez trois mois.", Severity::Error, "number in words"),
-            ("Venez le 03/04/26.", Severity::Error, "dates in full"),
-            ("Votre dossier est instruit par la préfecture.", Severity::Warning, "passive"),
-            ("Vous ne pouvez pas ne pas venir.", Severity::Warning, "double negation"),
-            (
-                "Un deux trois mots mots mots mots mots mots mots mots mots mots mots mots mots mots mots mots mots mots.",
-                Severity::Error,
-                "sentence of 21 words",
-            ),
-        ];
-        for (s, sev, needle) in cases {
-            let p = falc_problems(s, &g);
-            assert!(has(&p, *sev, needle), "{s}: {p:?}");
-        }
-        assert!(falc_problems("Allez sur l'ANEF avant 2 mois.", &g).is_empty());
-        assert!(falc_problems("Appelez le {{prefecture.telephone}}.", &g).is_empty());
     }
 
     #[test]

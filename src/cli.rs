@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::content::{Content, Severity};
+use crate::content::Severity;
 use crate::engine::Engine;
 
 #[derive(Parser, Debug)]
@@ -311,7 +311,9 @@ fn match_jsonl(root: &Path) -> ExitCode {
 }
 
 fn check(root: &Path, report: bool, catalogue: Option<&Path>, quiet: bool) -> ExitCode {
-    let (content, mut diags) = Content::load_with_diagnostics(root);
+    let now = crate::store::now_millis();
+    let (content, mut diags) =
+        crate::check::load_with_diagnostics(root, &crate::engine::check_inputs(Some(now)));
     if let Some(cat) = catalogue {
         match std::fs::read_to_string(cat) {
             Ok(text) => {
@@ -463,7 +465,7 @@ fn eval(
     uncalibrated: bool,
 ) -> ExitCode {
     let content = if lenient {
-        Content::load_with_diagnostics(root).0
+        crate::check::load_with_diagnostics(root, &crate::engine::check_inputs(None)).0
     } else {
         let Some(engine) = load(root) else {
             return ExitCode::from(2);

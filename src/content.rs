@@ -4,15 +4,15 @@
 //! registries in `intents/` (pictograms, glossary, lexicon) and the per-site
 //! values in `faq/sites/`. Loading never drops a file silently: every
 //! problem becomes a [`Diagnostic`] naming the file and line, and any error
-//! makes [`Content::load`] fail as a whole so a server keeps its old content.
+//! makes [`crate::check::load`] fail as a whole so a server keeps its old content.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 use toml::Spanned;
 
+pub use crate::diagnostic::{line_of, ContentError, Diagnostic, Severity};
 use crate::lexicon::Lexicon;
 
 /// Largest content file we accept; a bigger one is a mistake, not content.
@@ -159,44 +159,6 @@ pub struct Site {
     pub path: PathBuf,
 }
 
-/// Where a diagnostic points, and how bad it is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Severity {
-    Error,
-    Warning,
-}
-
-/// One problem found in the content: `file:line: severity: message`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Diagnostic {
-    pub path: PathBuf,
-    pub line: usize,
-    pub severity: Severity,
-    pub message: String,
-}
-
-impl fmt::Display for Diagnostic {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let sev = match self.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        };
-        write!(
-            f,
-            "{}:{}: {}: {}",
-            self.path.display(),
-            self.line,
-            sev,
-            self.message
-        )
-    }
-}
-
-/// The content could not be loaded; each diagnostic says where and why.
-#[derive(Debug, Clone, thiserror::Error)]
-#[error("content has {} error(s); first: {}", .0.iter().filter(|d| d.severity == Severity::Error).count(), .0.first().map(|d| d.to_string()).unwrap_or_default())]
-pub struct ContentError(pub Vec<Diagnostic>);
-
 /// All content, validated and ready to be compiled into a matcher index.
 #[derive(Debug, Clone, Default)]
 pub struct Content {
@@ -222,29 +184,20 @@ pub struct Content {
     /// Real French words, never "corrected" into another one (see
     /// [`crate::words`]); `None` when no list is installed.
     pub words: Option<std::sync::Arc<crate::words::WordList>>,
+    /// The text of every intent, site and journey file as read at load, so
+    /// checks point at lines without reading the files a second time.
+    pub sources: BTreeMap<PathBuf, std::sync::Arc<str>>,
 }
 
 /// The fitted decision, under `intents/`.
 pub const DECISION_FILE: &str = "decision.toml";
 
 impl Content {
-    /// Load and validate everything under `root` (the folder holding `faq/`
-    /// and `intents/`). Fails if any file has an error.
-    pub fn load(root: &Path) -> Result<Content, ContentError> {
-        let (content, diags) = Self::load_with_diagnostics(root);
-        if diags.iter().any(|d| d.severity == Severity::Error) {
-            let mut diags = diags;
-            diags.sort_by(|a, b| (a.severity, &a.path, a.line).cmp(&(b.severity, &b.path, b.line)));
-            return Err(ContentError(diags));
-        }
-        let mut content = content;
-        content.warnings = diags;
-        Ok(content)
-    }
-
-    /// Load what can be loaded and return every diagnostic (errors and
-    /// warnings), for `accueil check`.
-    pub fn load_with_diagnostics(root: &Path) -> (Content, Vec<Diagnostic>) {
+    /// Read and parse everything under `root` (the folder holding `faq/`
+    /// and `intents/`): every file is read once, every problem a file has on
+    /// its own becomes a diagnostic with its line. Rules across files are
+    /// [`crate::check`]'s, run after this (see [`crate::check::load`]).
+    pub fn parse(root: &Path) -> (Content, Vec<Diagnostic>) {
         let mut diags = Vec::new();
         let mut content = Content {
             root: root.to_path_buf(),
@@ -313,6 +266,7 @@ impl Content {
         let sites_dir = faq_dir.join("sites");
         let generic_path = sites_dir.join("_generique.toml");
         if let Some(text) = read_file(&generic_path, &mut diags, &mut hasher) {
+            content.keep_source(&generic_path, &text);
             if let Some(site) = parse_site(&generic_path, &text, true, &mut diags) {
                 content.generic = site;
             }
@@ -324,6 +278,7 @@ impl Content {
                 continue;
             }
             if let Some(text) = read_file(&path, &mut diags, &mut hasher) {
+                content.keep_source(&path, &text);
                 if let Some(site) = parse_site(&path, &text, false, &mut diags) {
                     let notices =
                         crate::notices::from_site_file(&path, &text, Some(&site.id), &mut diags);
@@ -359,6 +314,7 @@ impl Content {
         }
         for path in files {
             if let Some(text) = read_file(&path, &mut diags, &mut hasher) {
+                content.keep_source(&path, &text);
                 if let Some(intent) = parse_intent(&path, &text, &mut diags) {
                     content.intents.push(intent);
                 }
@@ -367,6 +323,7 @@ impl Content {
         content.intents.sort_by(|a, b| a.id.cmp(&b.id));
         for path in toml_files(&faq_dir.join("parcours"), &mut diags) {
             if let Some(text) = read_file(&path, &mut diags, &mut hasher) {
+                content.keep_source(&path, &text);
                 if let Some(j) = crate::journey::parse(&path, &text, &mut diags) {
                     if content.journeys.contains_key(&j.id) {
                         diags.push(Diagnostic {
@@ -381,8 +338,16 @@ impl Content {
             }
         }
         content.version = hasher.finish();
-        crate::check::validate(&content, &mut diags);
         (content, diags)
+    }
+
+    fn keep_source(&mut self, path: &Path, text: &str) {
+        self.sources.insert(path.to_path_buf(), text.into());
+    }
+
+    /// The text a file had when it was loaded ("" for a file not kept).
+    pub fn source(&self, path: &Path) -> &str {
+        self.sources.get(path).map_or("", |t| t)
     }
 
     pub fn intent(&self, id: &str) -> Option<&Intent> {
@@ -443,16 +408,6 @@ pub fn placeholders(text: &str) -> Vec<(usize, String)> {
         }
     }
     found
-}
-
-/// 1-based line of a byte offset in a text.
-pub fn line_of(text: &str, offset: usize) -> usize {
-    let offset = offset.min(text.len());
-    text.as_bytes()[..offset]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count()
-        + 1
 }
 
 /// FNV-1a over file names and bytes: a cheap, stable content version.

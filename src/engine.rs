@@ -5,10 +5,31 @@
 
 use std::path::Path;
 
+use crate::check;
 use crate::content::{Content, ContentError, Site};
 use crate::index::Index;
 use crate::matcher::{Match, Matcher, Params};
+use crate::notices::Millis;
 use crate::reply::{self, Reply};
+
+/// What the checks are given: `now` and the menu the replies offer.
+pub fn check_inputs(now: Option<Millis>) -> check::Inputs<'static> {
+    check::Inputs {
+        now,
+        menu: reply::MAIN_TOPICS,
+    }
+}
+
+// Here, at the top of the engine, rather than in `content`: loading means
+// parsing (content) then checking (check, given the replies' menu), and
+// content must not depend on what depends on it.
+impl Content {
+    /// Parse and check everything under `root`, skipping the rules about
+    /// time; fails if any file has an error. See [`check::load`].
+    pub fn load(root: &Path) -> Result<Content, ContentError> {
+        check::load(root, &check_inputs(None))
+    }
+}
 
 #[derive(Debug, Clone)]
 pub struct Engine {
@@ -17,10 +38,16 @@ pub struct Engine {
 }
 
 impl Engine {
-    /// Load, validate and compile the content under `root` (the folder
-    /// holding `faq/` and `intents/`).
+    /// Load, check and compile the content under `root` (the folder
+    /// holding `faq/` and `intents/`). Rules about dates are skipped: the
+    /// engine has no clock (see [`Engine::load_at`]).
     pub fn load(root: &Path) -> Result<Engine, ContentError> {
-        Ok(Engine::from_content(Content::load(root)?))
+        Engine::load_at(root, None)
+    }
+
+    /// [`Engine::load`], checking the rules about time against `now`.
+    pub fn load_at(root: &Path, now: Option<Millis>) -> Result<Engine, ContentError> {
+        Ok(Engine::from_content(check::load(root, &check_inputs(now))?))
     }
 
     pub fn from_content(content: Content) -> Engine {

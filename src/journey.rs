@@ -15,7 +15,7 @@ use std::path::Path;
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::content::{line_of, Diagnostic, Severity};
+use crate::diagnostic::{line_of, Diagnostic, Severity};
 
 /// A person at the kiosk reaches every answer in at most this many taps.
 pub const MAX_TAPS: usize = 5;
@@ -303,12 +303,12 @@ pub fn parse(path: &Path, text: &str, diags: &mut Vec<Diagnostic>) -> Option<Jou
 /// Cross-checks once intents and pictograms are known.
 pub fn validate(
     journey: &Journey,
+    text: &str,
     intent_exists: &dyn Fn(&str) -> bool,
     picto_exists: &dyn Fn(&str) -> bool,
     falc: &dyn Fn(&str) -> Vec<(Severity, String)>,
     diags: &mut Vec<Diagnostic>,
 ) {
-    let text = std::fs::read_to_string(&journey.path).unwrap_or_default();
     let line = |needle: &str| {
         text.lines()
             .position(|l| l.contains(needle))
@@ -512,6 +512,7 @@ choices = [
         if let Some(j) = &j {
             validate(
                 j,
+                text,
                 &|i| i.starts_with("sejour."),
                 &|_| true,
                 &|_| Vec::new(),

@@ -46,7 +46,7 @@ impl Lexicon {
         let table: toml::Table = toml::from_str(text).map_err(|e| LexiconError {
             line: e
                 .span()
-                .map(|s| crate::content::line_of(text, s.start))
+                .map(|s| crate::diagnostic::line_of(text, s.start))
                 .unwrap_or(1),
             message: format!("invalid TOML: {}", e.message().trim()),
         })?;
