@@ -7,6 +7,7 @@
 
 pub mod bench;
 pub mod calibrate;
+pub mod chat;
 pub mod check;
 pub mod cli;
 pub mod cluster;
@@ -16,6 +17,7 @@ pub mod decision;
 pub mod diagnostic;
 pub mod engine;
 pub mod eval;
+pub mod events;
 pub mod falc;
 pub mod http;
 pub mod index;

@@ -14,7 +14,8 @@ mod http_support;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use accueil::conversation::{turn, Channel, Input, Message, Policy, TurnRequest};
+use accueil::chat::turn;
+use accueil::conversation::{Channel, Input, Message, Policy, TurnRequest};
 use accueil::review::entry::{Kind, Occurrence};
 use accueil::review::inbox::{self, Filter, Sort};
 use accueil::review::record::record;

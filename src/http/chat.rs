@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use super::error::{ApiError, AppJson};
 use super::AppState;
-use crate::conversation::{self, RawTurn, TurnRequest};
+use crate::conversation::{RawTurn, TurnRequest};
 use crate::matcher::Outcome;
 use crate::reply::Reply;
 use crate::store::now_millis;
@@ -64,7 +64,7 @@ pub(crate) async fn chat(
     let request = TurnRequest::parse(&engine.content, raw)?;
     let site = request.site.clone();
     let now = now_millis();
-    let mut out = conversation::turn(
+    let mut out = crate::chat::turn(
         &engine,
         state.store(),
         &state.settings().policy,

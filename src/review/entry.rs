@@ -28,7 +28,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::time::day_of;
-use crate::conversation::{Channel, Guess};
+use crate::events::{Channel, Guess};
 use crate::store::{Keyspace, Millis, Txn, TxnError};
 
 /// Bytes of an entry key (a SHA-256 prefix: collisions are out of reach).

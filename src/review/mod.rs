@@ -29,7 +29,7 @@ pub mod stats;
 pub mod time;
 
 pub use entry::{Entry, EntryId, Kind, Status};
-pub use record::{note_feedback, note_turn, FeedbackNote, Noted, Ticket, TicketKind, TurnNote};
+pub use record::{note_feedback, note_turn, FeedbackNote, Noted, Ticket, TicketKind, TurnEvent};
 
 /// Retention of recorded questions and statistics, in days, by default.
 pub const DEFAULT_RETENTION_DAYS: u32 = 90;

@@ -25,28 +25,12 @@ use serde::{Deserialize, Serialize};
 use super::counters::{self, intent, one_at, turn};
 use super::entry::{upsert, EntryId, Kind, Occurrence, GUESSES};
 use super::time::day_of;
-use crate::conversation::{new_session_id, Channel, Guess};
+use crate::conversation::new_session_id;
 use crate::engine::Engine;
+pub use crate::events::{Channel, Guess, Noted, Ticket, TicketKind, TurnEvent};
 use crate::mask::mask;
 use crate::matcher::{Match, Outcome};
 use crate::store::{Keyspace, Millis, Store, StoreError};
-
-/// What waits for the person's next move.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TicketKind {
-    /// "A or B?" was asked.
-    Clarify,
-    /// An answer was given to a typed question (feedback may follow).
-    Answer,
-}
-
-/// The review's part of a session: an id and a kind, never text.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Ticket {
-    pub id: String,
-    pub kind: TicketKind,
-}
 
 /// A question waiting in the pending keyspace, masked.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -82,37 +66,6 @@ impl Pending {
             reason,
         }
     }
-}
-
-/// One chat turn, as the review sees it.
-#[derive(Debug, Clone, Copy)]
-pub struct TurnNote<'a> {
-    /// The session's ticket from its previous turn.
-    pub ticket: Option<&'a Ticket>,
-    /// The typed message and the matcher's verdict on it.
-    pub typed: Option<(&'a str, &'a Match)>,
-    /// The intent chosen (a quick reply or a menu entry).
-    pub choice: Option<&'a str>,
-    /// What the conversation replied.
-    pub outcome: Outcome,
-    pub intent: Option<&'a str>,
-    pub channel: Channel,
-    pub site: Option<&'a str>,
-    pub now: Millis,
-    /// When the session expires if nothing else happens.
-    pub expires_at: Millis,
-}
-
-/// What the review did with a turn.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Noted {
-    /// The ticket for the session to keep.
-    pub ticket: Option<Ticket>,
-    /// A question was recorded that the reply promises to pass on: make
-    /// the store durable before replying.
-    pub recorded: bool,
-    /// Store operations that failed (logged; the turn goes on).
-    pub store_errors: u32,
 }
 
 fn is_conversation(intent: &str) -> bool {
@@ -207,7 +160,7 @@ fn read_pending(store: &dyn Store, id: &str) -> Result<Option<Pending>, StoreErr
 
 /// Take note of a chat turn: counters, the previous turn's pending
 /// question, and this turn's question if agents may need it.
-pub fn note_turn(store: &dyn Store, engine: &Engine, note: TurnNote<'_>) -> Noted {
+pub fn note_turn(store: &dyn Store, engine: &Engine, note: &TurnEvent<'_>) -> Noted {
     let mut noted = Noted::default();
     let failed = |noted: &mut Noted, what: &str, e: StoreError| {
         tracing::warn!(error = %e, "{what}");
@@ -241,10 +194,7 @@ pub fn note_turn(store: &dyn Store, engine: &Engine, note: TurnNote<'_>) -> Note
                     // "A or B?"): not a new question, not an answer yet.
                     // (A choice that gets a question back is a guided
                     // journey: the person left the clarification.)
-                    let asked_again = note.outcome == Outcome::Clarify
-                        && note
-                            .typed
-                            .is_some_and(|(_, m)| m.outcome != Outcome::Clarify);
+                    let asked_again = note.clarified_again;
                     if resolved {
                         turns[turn::CLARIFY_RESOLVED] += 1;
                         if let Err(e) = store.remove(Keyspace::Pending, ticket.id.as_bytes()) {

@@ -15,7 +15,7 @@ use super::counters::{self, Day, IntentCounts};
 use super::entry::{Entry, EntryId};
 use super::time::format_day;
 use crate::cluster::{cluster, Item};
-use crate::conversation::Guess;
+use crate::events::Guess;
 use crate::index::Index;
 use crate::store::{Store, StoreError};
 
