@@ -87,7 +87,7 @@ pub fn validate(content: &Content, inputs: &Inputs<'_>, diags: &mut Vec<Diagnost
                 ),
             );
         }
-        check_intent(content, intent, &text, &pos, &ids, &mut push);
+        check_intent(content, intent, text, &pos, &ids, &mut push);
     }
     check_duplicate_questions(content, diags);
     check_reachability(content, inputs.menu, diags);
@@ -313,7 +313,7 @@ fn check_duplicate_questions(content: &Content, diags: &mut Vec<Diagnostic>) {
             .chain(intent.keywords.iter().map(|k| (k, "keyword")));
         for (q, kind) in entries {
             let n = normalize(q);
-            let line = line_containing(&text, first_chars(q, 40)).unwrap_or(1);
+            let line = line_containing(text, first_chars(q, 40)).unwrap_or(1);
             let (ws, _) = content.lexicon.apply(words(&n));
             let whole = ws.join(" ");
             if kind == "question" {
@@ -397,7 +397,7 @@ fn check_sites(content: &Content, diags: &mut Vec<Diagnostic>) {
     for site in content.sites.values() {
         let text = content.source(&site.path);
         for (key, value) in &site.values {
-            let line = line_containing(&text, first_chars(value, 30)).unwrap_or(1);
+            let line = line_containing(text, first_chars(value, 30)).unwrap_or(1);
             if key != "nom" && !content.generic.values.contains_key(key) {
                 diags.push(Diagnostic {
                     path: site.path.clone(),
@@ -433,7 +433,7 @@ fn check_sites(content: &Content, diags: &mut Vec<Diagnostic>) {
             if !is_valid_url(url) {
                 diags.push(Diagnostic {
                     path: site.path.clone(),
-                    line: line_containing(&text, url).unwrap_or(1),
+                    line: line_containing(text, url).unwrap_or(1),
                     severity: Severity::Error,
                     message: format!("source of `{key}` is not an http(s) URL"),
                 });
