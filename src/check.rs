@@ -108,7 +108,7 @@ pub fn validate(content: &Content, inputs: &Inputs<'_>, diags: &mut Vec<Diagnost
         );
     }
     check_sites(content, diags);
-    crate::notices::check(content, inputs.now, diags);
+    crate::notice_rules::check(content, inputs.now, diags);
     for (k, v) in content.lexicon.chained_entries() {
         diags.push(Diagnostic {
             path: content.root.join("intents/lexicon.toml"),

@@ -22,15 +22,16 @@
 //! a time zone is ambiguous for a service in Guyane or at Réunion.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
-use crate::content::{line_of, Content, Diagnostic, Domain, Severity};
-use crate::falc::{falc_problems, sentences};
-pub use crate::store::Millis;
-use crate::store::{Store, StoreError};
+use crate::diagnostic::{line_of, Diagnostic, Severity};
+use crate::domain::Domain;
+
+/// A moment, in milliseconds since 1970-01-01 UTC: how every layer
+/// speaks of time (the engine has no clock; callers give it `now`).
+pub type Millis = u64;
 
 /// Overlay names of the admins' notices start with this.
 pub const OVERLAY_PREFIX: &str = "notice:";
@@ -241,7 +242,7 @@ impl NoticeError {
 /// At most this many characters of a refused value are echoed back.
 const ECHO_CHARS: usize = 64;
 
-fn echo(s: &str) -> String {
+pub(crate) fn echo(s: &str) -> String {
     let mut out: String = s
         .chars()
         .filter(|c| !c.is_control())
@@ -262,7 +263,7 @@ pub fn is_valid_id(id: &str) -> bool {
         && id.len() <= MAX_ID_CHARS
 }
 
-fn is_http_url(url: &str) -> bool {
+pub(crate) fn is_http_url(url: &str) -> bool {
     let rest = url
         .strip_prefix("https://")
         .or_else(|| url.strip_prefix("http://"));
@@ -287,286 +288,11 @@ pub fn clean_text(raw: &str) -> String {
         .join("\n")
 }
 
-/// Every rule a notice breaks, against the content it will be shown with
-/// (time aside: the API also refuses a notice that already ended).
-pub fn problems(notice: &Notice, content: &Content) -> Vec<NoticeError> {
-    let mut out = Vec::new();
-    if !is_valid_id(&notice.id) {
-        out.push(NoticeError::InvalidId(echo(&notice.id)));
-    }
-    let chars = notice.text.chars().count();
-    if notice.text.trim().is_empty() {
-        out.push(NoticeError::EmptyText);
-    } else if chars > MAX_TEXT_CHARS {
-        out.push(NoticeError::TextTooLong(chars));
-    } else {
-        let falc: Vec<String> = sentences(&notice.text)
-            .iter()
-            .flat_map(|s| falc_problems(s, &content.glossary))
-            .filter(|(severity, _)| *severity == Severity::Error)
-            .map(|(_, message)| message)
-            .collect();
-        if !falc.is_empty() {
-            out.push(NoticeError::NotFalc(falc));
-        }
-    }
-    if notice.ends_at <= notice.starts_at {
-        out.push(NoticeError::EndsBeforeStart {
-            starts: format_datetime(notice.starts_at),
-            ends: format_datetime(notice.ends_at),
-        });
-    }
-    if let Some(link) = &notice.link {
-        if !is_http_url(&link.url) {
-            out.push(NoticeError::InvalidLink(echo(&link.url)));
-        }
-    }
-    if let Some(site) = &notice.site {
-        if !content.sites.contains_key(site) {
-            out.push(unknown_site(content, site));
-        }
-    }
-    for intent in &notice.intents {
-        if content.intent(intent).is_none() {
-            out.push(NoticeError::UnknownIntent(echo(intent)));
-        }
-    }
-    for domain in &notice.domains {
-        if !DOMAINS.contains(&domain.as_str()) {
-            out.push(NoticeError::UnknownDomain(echo(domain)));
-        }
-    }
-    out
-}
-
-fn unknown_site(content: &Content, id: &str) -> NoticeError {
-    let known: Vec<&str> = content.sites.keys().map(String::as_str).collect();
-    NoticeError::UnknownSite {
-        id: echo(id),
-        known: if known.is_empty() {
-            "none".to_owned()
-        } else {
-            known.join(", ")
-        },
-    }
-}
-
-/// A notice as the admin API receives it. Unknown fields are refused.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NoticeInput {
-    /// Chosen by the admin to replace a notice later; made up if absent.
-    pub id: Option<String>,
-    /// A site id; absent, `null` or `""` for every site.
-    pub site: Option<String>,
-    /// RFC 3339 with an offset; absent means now.
-    pub starts_at: Option<String>,
-    pub ends_at: String,
-    pub text: String,
-    pub link: Option<LinkInput>,
-    #[serde(default)]
-    pub intents: Vec<String>,
-    #[serde(default)]
-    pub domains: Vec<String>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct LinkInput {
-    pub label: Option<String>,
-    pub url: String,
-}
-
-impl NoticeInput {
-    /// Check the input against the content and the clock. `id` is used
-    /// when the input has none. The first problem is returned, except
-    /// that every FALC problem of the text comes together.
-    pub fn into_notice(
-        self,
-        content: &Content,
-        id: String,
-        by: &str,
-        now: Millis,
-    ) -> Result<Notice, NoticeError> {
-        let starts_at = match self.starts_at.as_deref().map(str::trim) {
-            None | Some("") => now,
-            Some(s) => parse_datetime(s).map_err(|why| NoticeError::InvalidDate {
-                field: "starts_at",
-                why,
-            })?,
-        };
-        let ends_at =
-            parse_datetime(self.ends_at.trim()).map_err(|why| NoticeError::InvalidDate {
-                field: "ends_at",
-                why,
-            })?;
-        let notice = Notice {
-            id: self.id.map(|s| s.trim().to_owned()).unwrap_or(id),
-            site: self
-                .site
-                .map(|s| s.trim().to_owned())
-                .filter(|s| !s.is_empty()),
-            starts_at,
-            ends_at,
-            text: clean_text(&self.text),
-            link: self.link.map(|l| NoticeLink {
-                label: l
-                    .label
-                    .map(|s| clean_text(&s))
-                    .filter(|s| !s.is_empty())
-                    .unwrap_or_else(|| DEFAULT_LINK_LABEL.to_owned()),
-                url: l.url.trim().to_owned(),
-            }),
-            intents: trimmed(self.intents),
-            domains: trimmed(self.domains),
-            origin: Origin::Admin {
-                by: by.to_owned(),
-                at: now,
-            },
-        };
-        // An end in the past is a mistake of its own (often the year),
-        // whatever the start.
-        if notice.ends_at <= now {
-            return Err(NoticeError::AlreadyEnded(format_datetime(notice.ends_at)));
-        }
-        match problems(&notice, content).into_iter().next() {
-            Some(first) => Err(first),
-            None => Ok(notice),
-        }
-    }
-}
-
-fn trimmed(list: Vec<String>) -> Vec<String> {
+pub(crate) fn trimmed(list: Vec<String>) -> Vec<String> {
     let mut out: Vec<String> = list.into_iter().map(|s| s.trim().to_owned()).collect();
     out.sort();
     out.dedup();
     out
-}
-
-/// A fresh notice id for an input without one: `avis-` and 48 random bits.
-pub fn new_id() -> Result<String, String> {
-    let mut bytes = [0u8; 6];
-    getrandom::fill(&mut bytes).map_err(|e| e.to_string())?;
-    Ok(format!(
-        "avis-{}",
-        bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
-    ))
-}
-
-// ---------------------------------------------------------------------
-// The admins' notices: stored in overlays, mirrored in memory.
-
-/// The admins' notices, as a snapshot each reader keeps for a turn. The
-/// store is the truth; the board mirrors it so a chat turn never reads
-/// the store. Writes go to the store first, then to the mirror, one at a
-/// time. One server owns its sled folder, so the mirror cannot go stale;
-/// a store shared by several servers would need [`Board::load`] again
-/// from time to time.
-pub struct Board {
-    notices: RwLock<Arc<Vec<Notice>>>,
-    write: Mutex<()>,
-}
-
-impl Default for Board {
-    fn default() -> Self {
-        Board {
-            notices: RwLock::new(Arc::new(Vec::new())),
-            write: Mutex::new(()),
-        }
-    }
-}
-
-impl Board {
-    /// Read every notice from the store. An unreadable entry (written by
-    /// another version) is skipped and named in the second value.
-    pub fn load(store: &dyn Store) -> Result<(Board, Vec<String>), StoreError> {
-        let mut notices = Vec::new();
-        let mut skipped = Vec::new();
-        for (name, bytes) in store.overlays()? {
-            if !name.starts_with(OVERLAY_PREFIX) {
-                continue;
-            }
-            match serde_json::from_slice::<Notice>(&bytes) {
-                Ok(n) if matches!(n.origin, Origin::Admin { .. }) => notices.push(n),
-                _ => skipped.push(name),
-            }
-        }
-        notices.sort_by(|a, b| a.id.cmp(&b.id));
-        Ok((
-            Board {
-                notices: RwLock::new(Arc::new(notices)),
-                write: Mutex::new(()),
-            },
-            skipped,
-        ))
-    }
-
-    /// Every admin notice, by id.
-    pub fn snapshot(&self) -> Arc<Vec<Notice>> {
-        // A poisoned lock only means a panic elsewhere; the `Arc` is whole.
-        self.notices
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
-    }
-
-    pub fn get(&self, id: &str) -> Option<Notice> {
-        self.snapshot().iter().find(|n| n.id == id).cloned()
-    }
-
-    /// Create or replace a notice; `true` if it was created.
-    pub fn put(&self, store: &dyn Store, notice: Notice) -> Result<bool, StoreError> {
-        let _one = self.write.lock().unwrap_or_else(PoisonError::into_inner);
-        let bytes = serde_json::to_vec(&notice)
-            .map_err(|e| StoreError(format!("encoding a notice: {e}")))?;
-        store.put_overlay(&format!("{OVERLAY_PREFIX}{}", notice.id), &bytes)?;
-        let mut next: Vec<Notice> = self.snapshot().as_ref().clone();
-        let created = match next.iter_mut().find(|n| n.id == notice.id) {
-            Some(old) => {
-                *old = notice;
-                false
-            }
-            None => {
-                next.push(notice);
-                next.sort_by(|a, b| a.id.cmp(&b.id));
-                true
-            }
-        };
-        self.swap(next);
-        Ok(created)
-    }
-
-    /// Remove a notice; `true` if it existed.
-    pub fn remove(&self, store: &dyn Store, id: &str) -> Result<bool, StoreError> {
-        let _one = self.write.lock().unwrap_or_else(PoisonError::into_inner);
-        let existed = store.remove_overlay(&format!("{OVERLAY_PREFIX}{id}"))?;
-        let mut next: Vec<Notice> = self.snapshot().as_ref().clone();
-        next.retain(|n| n.id != id);
-        self.swap(next);
-        Ok(existed)
-    }
-
-    fn swap(&self, next: Vec<Notice>) {
-        *self.notices.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(next);
-    }
-}
-
-/// The notices of a chat reply: the content's and the admins', active at
-/// `now`, for `site`, about `subject`.
-pub fn for_reply(
-    content: &Content,
-    board: &Board,
-    site: Option<&str>,
-    subject: &Subject<'_>,
-    now: Millis,
-) -> Vec<NoticeView> {
-    let admin = board.snapshot();
-    select(
-        content.notices.iter().chain(admin.iter()),
-        site,
-        subject,
-        now,
-    )
 }
 
 // ---------------------------------------------------------------------
@@ -677,52 +403,6 @@ pub fn from_site_file(
         });
     }
     out
-}
-
-/// `accueil check` for the content's notices: the rules of [`problems`],
-/// ids unique across files, and a warning for a notice that has ended
-/// (it only clutters the file).
-pub fn check(content: &Content, now: Option<Millis>, diags: &mut Vec<Diagnostic>) {
-    let mut seen: std::collections::BTreeMap<&str, &Path> = std::collections::BTreeMap::new();
-    for notice in &content.notices {
-        let Origin::Content { path, line } = &notice.origin else {
-            continue;
-        };
-        let mut push = |severity: Severity, message: String| {
-            diags.push(Diagnostic {
-                path: path.clone(),
-                line: *line,
-                severity,
-                message,
-            })
-        };
-        if let Some(first) = seen.insert(&notice.id, path) {
-            push(
-                Severity::Error,
-                format!(
-                    "duplicate notice id `{}` (also in {})",
-                    notice.id,
-                    first.display()
-                ),
-            );
-        }
-        for problem in problems(notice, content) {
-            push(
-                Severity::Error,
-                format!("notice `{}`: {problem}", notice.id),
-            );
-        }
-        if now.is_some_and(|now| notice.ends_at <= now) && notice.ends_at > notice.starts_at {
-            push(
-                Severity::Warning,
-                format!(
-                    "notice `{}` ended on {}: remove it",
-                    notice.id,
-                    format_datetime(notice.ends_at)
-                ),
-            );
-        }
-    }
 }
 
 // ---------------------------------------------------------------------
@@ -883,17 +563,16 @@ pub fn format_datetime(ms: Millis) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     //! Properties: date-times read with their offset and written back in
     //! UTC (round trip over 1000 years of days); a notice is active in
     //! its window only (start included, end excluded); site, intent,
     //! domain and general scoping; the rules of a valid notice; the board
     //! mirrors the store and survives a reload from it.
     use super::*;
-    use crate::store::SledStore;
     use proptest::prelude::*;
 
-    fn at(s: &str) -> Millis {
+    pub(crate) fn at(s: &str) -> Millis {
         parse_datetime(s).unwrap()
     }
 
@@ -946,7 +625,7 @@ mod tests {
         }
     }
 
-    fn notice(id: &str) -> Notice {
+    pub(crate) fn notice(id: &str) -> Notice {
         Notice {
             id: id.into(),
             site: None,
@@ -1042,112 +721,6 @@ mod tests {
             ..Subject::default()
         };
         assert_eq!(select(&many, None, &start, 1_500).len(), MAX_SHOWN);
-    }
-
-    fn content() -> Content {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/content");
-        Content::load(&root).expect("fixture content")
-    }
-
-    fn input(json: serde_json::Value) -> NoticeInput {
-        serde_json::from_value(json).expect("input shape")
-    }
-
-    #[test]
-    fn inputs_are_checked() {
-        let c = content();
-        let now = at("2026-05-01T00:00:00Z");
-        let ok = input(serde_json::json!({
-            "site": "prefecture-exemple",
-            "starts_at": "2026-05-04T08:00:00+02:00",
-            "ends_at": "2026-05-05T18:00:00+02:00",
-            "text": "  Le guichet est fermé lundi 4 mai.\n\n Revenez mardi.  ",
-            "link": {"url": "https://www.exemple.gouv.fr/avis"},
-            "intents": ["sejour.rendez_vous", "sejour.rendez_vous"],
-            "domains": ["sejour"]
-        }));
-        let n = ok.into_notice(&c, "avis-1".into(), "root", now).unwrap();
-        assert_eq!(n.id, "avis-1");
-        assert_eq!(n.text, "Le guichet est fermé lundi 4 mai.\nRevenez mardi.");
-        assert_eq!(n.intents, vec!["sejour.rendez_vous"]);
-        assert_eq!(n.link.unwrap().label, DEFAULT_LINK_LABEL);
-        let table = [
-            (
-                serde_json::json!({"id": "Avis 1", "ends_at": "2026-06-01T00:00:00Z", "text": "Fermé."}),
-                "invalid_notice_id",
-            ),
-            (
-                serde_json::json!({"ends_at": "2026-06-01", "text": "Fermé."}),
-                "invalid_notice_date",
-            ),
-            (
-                serde_json::json!({"starts_at": "2026-06-02T00:00:00Z", "ends_at": "2026-06-01T00:00:00Z", "text": "Fermé."}),
-                "notice_ends_before_start",
-            ),
-            (
-                serde_json::json!({"starts_at": "2026-04-01T00:00:00Z", "ends_at": "2026-04-02T00:00:00Z", "text": "Fermé."}),
-                "notice_already_ended",
-            ),
-            (
-                serde_json::json!({"ends_at": "2026-06-01T00:00:00Z", "text": " \n "}),
-                "empty_notice_text",
-            ),
-            (
-                serde_json::json!({"ends_at": "2026-06-01T00:00:00Z", "text": "a".repeat(MAX_TEXT_CHARS + 1)}),
-                "notice_text_too_long",
-            ),
-            (
-                serde_json::json!({"ends_at": "2026-06-01T00:00:00Z", "text": "Fermé ; revenez demain."}),
-                "notice_not_falc",
-            ),
-            (
-                serde_json::json!({"ends_at": "2026-06-01T00:00:00Z", "text": "Fermé.", "link": {"url": "javascript:alert(1)"}}),
-                "invalid_notice_link",
-            ),
-            (
-                serde_json::json!({"ends_at": "2026-06-01T00:00:00Z", "text": "Fermé.", "site": "atlantide"}),
-                "unknown_site",
-            ),
-            (
-                serde_json::json!({"ends_at": "2026-06-01T00:00:00Z", "text": "Fermé.", "intents": ["sejour.inconnu"]}),
-                "notice_unknown_intent",
-            ),
-            (
-                serde_json::json!({"ends_at": "2026-06-01T00:00:00Z", "text": "Fermé.", "domains": ["conv"]}),
-                "notice_unknown_domain",
-            ),
-        ];
-        for (json, code) in table {
-            let err = input(json.clone())
-                .into_notice(&c, "x".into(), "root", now)
-                .unwrap_err();
-            assert_eq!(err.code(), code, "{json}: {err}");
-        }
-    }
-
-    #[test]
-    fn the_board_mirrors_the_store() {
-        let store = SledStore::temporary().unwrap();
-        let (board, skipped) = Board::load(&store).unwrap();
-        assert!(board.snapshot().is_empty() && skipped.is_empty());
-        assert!(board.put(&store, notice("b")).unwrap());
-        assert!(board.put(&store, notice("a")).unwrap());
-        let replaced = Notice {
-            text: "Autre texte.".into(),
-            ..notice("a")
-        };
-        assert!(!board.put(&store, replaced).unwrap());
-        store.put_overlay("notice:corrupt", b"{").unwrap();
-        store.put_overlay("other:thing", b"{}").unwrap();
-        let (again, skipped) = Board::load(&store).unwrap();
-        let ids: Vec<String> = again.snapshot().iter().map(|n| n.id.clone()).collect();
-        assert_eq!(ids, vec!["a", "b"]);
-        assert_eq!(again.get("a").unwrap().text, "Autre texte.");
-        assert_eq!(skipped, vec!["notice:corrupt"]);
-        assert!(again.remove(&store, "a").unwrap());
-        assert!(!again.remove(&store, "a").unwrap());
-        assert!(again.get("a").is_none());
-        assert_eq!(store.get_overlay("notice:a").unwrap(), None);
     }
 
     #[test]

@@ -25,8 +25,7 @@
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-/// Milliseconds since the Unix epoch.
-pub type Millis = u64;
+pub use crate::notices::Millis;
 
 /// The current wall-clock time in [`Millis`]. Sessions expire by wall
 /// clock because several instances sharing one database must agree on it.

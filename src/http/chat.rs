@@ -79,7 +79,7 @@ pub(crate) async fn chat(
         domain: out.journey.as_ref().map(|j| j.domain.as_str()),
         start: out.new_session,
     };
-    out.reply.notices = crate::notices::for_reply(
+    out.reply.notices = crate::notice_board::for_reply(
         &engine.content,
         state.notices(),
         site.as_deref(),

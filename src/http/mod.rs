@@ -73,7 +73,7 @@ struct Inner {
     reload_lock: tokio::sync::Mutex<()>,
     stopping: AtomicBool,
     /// The admins' service notices, mirrored from the store.
-    notices: crate::notices::Board,
+    notices: crate::notice_board::Board,
     /// The agents' review: the files' engine, feedback limits, retention.
     review: review::ReviewState,
 }
@@ -132,7 +132,7 @@ impl AppState {
     }
 
     /// The admins' service notices.
-    pub fn notices(&self) -> &crate::notices::Board {
+    pub fn notices(&self) -> &crate::notice_board::Board {
         &self.inner.notices
     }
 

@@ -19,9 +19,9 @@ use super::auth::AdminToken;
 use super::error::{json_response, ApiError, AppJson};
 use super::AppState;
 use crate::content::Content;
-use crate::notices::{
-    format_datetime, new_id, Board, Notice, NoticeError, NoticeInput, NoticeLink, Origin,
-};
+use crate::notice_board::{new_id, Board};
+use crate::notice_rules::NoticeInput;
+use crate::notices::{format_datetime, Notice, NoticeError, NoticeLink, Origin};
 use crate::store::{now_millis, Store};
 
 pub(crate) fn router() -> Router<AppState> {
