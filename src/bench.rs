@@ -6,9 +6,9 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use crate::content::{Content, ContentError};
-use crate::engine::Engine;
-use crate::index::Index;
+use accueil_engine::content::{Content, ContentError};
+use accueil_engine::engine::Engine;
+use accueil_engine::index::Index;
 
 #[derive(Debug, Clone)]
 pub struct BenchReport {

@@ -8,8 +8,8 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-use crate::content::Severity;
-use crate::engine::Engine;
+use accueil_engine::content::Severity;
+use accueil_engine::engine::Engine;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -68,7 +68,7 @@ pub enum Command {
         /// Only one fixed half of the file: `a` (rows 1, 3, 5...) or `b`
         /// (rows 2, 4, 6...). Tune on one half, report on the other.
         #[arg(long, value_parser = parse_half)]
-        half: Option<crate::eval::Half>,
+        half: Option<accueil_engine::eval::Half>,
         /// Override a matcher parameter, `name=value` (for tuning).
         #[arg(long = "set", value_name = "NAME=VALUE")]
         set: Vec<String>,
@@ -87,13 +87,13 @@ pub enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
         /// A wrong answer costs this many right ones.
-        #[arg(long, default_value_t = crate::calibrate::WRONG_COST)]
+        #[arg(long, default_value_t = accueil_engine::calibrate::WRONG_COST)]
         wrong_cost: f32,
         /// Offering intents for an out-of-scope message costs this much.
-        #[arg(long, default_value_t = crate::calibrate::OUT_OF_SCOPE_CLARIFY_COST)]
+        #[arg(long, default_value_t = accueil_engine::calibrate::OUT_OF_SCOPE_CLARIFY_COST)]
         oos_clarify_cost: f32,
         /// A clarification that offers the right intent is worth this much.
-        #[arg(long, default_value_t = crate::calibrate::OFFER_VALUE)]
+        #[arg(long, default_value_t = accueil_engine::calibrate::OFFER_VALUE)]
         offer_value: f32,
     },
     /// Measure load, index build and matching time.
@@ -105,7 +105,7 @@ pub enum Command {
     },
     /// Run the HTTP server.
     // Boxed: the server's options are many, the other commands' few.
-    Serve(Box<crate::http::ServeArgs>),
+    Serve(Box<accueil_http::ServeArgs>),
 }
 
 pub fn run(cli: Cli) -> ExitCode {
@@ -144,16 +144,16 @@ pub fn run(cli: Cli) -> ExitCode {
             oos_clarify_cost,
             offer_value,
         } => {
-            let costs = crate::calibrate::Costs {
+            let costs = accueil_engine::calibrate::Costs {
                 wrong: wrong_cost,
                 oos_clarify: oos_clarify_cost,
                 offer_value,
-                ..crate::calibrate::Costs::default()
+                ..accueil_engine::calibrate::Costs::default()
             };
             fit(&cli.content, &out_of_scope, out.as_deref(), costs)
         }
         Command::Bench { file, rounds } => bench(&cli.content, file.as_deref(), rounds),
-        Command::Serve(args) => crate::http::serve_blocking(cli.content, *args),
+        Command::Serve(args) => accueil_http::serve_blocking(cli.content, *args),
     }
 }
 
@@ -192,7 +192,7 @@ fn ask(root: &Path, question: &str, site: Option<&str>, explain: bool) -> ExitCo
         engine.decide(question)
     };
     let reply = engine.reply(&m, site);
-    print!("{}", crate::reply::to_text(&reply));
+    print!("{}", accueil_engine::reply::to_text(&reply));
     if explain {
         println!(
             "\n--- {} (confidence {:.2})",
@@ -226,7 +226,7 @@ struct JsonMatch<'a> {
     candidates: Vec<JsonCandidate<'a>>,
     /// For `answer`: the answer's pictograms (its own, then its steps').
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pictos: Vec<crate::reply::PictoRef>,
+    pictos: Vec<accueil_engine::reply::PictoRef>,
 }
 
 fn match_jsonl(root: &Path) -> ExitCode {
@@ -261,8 +261,8 @@ fn match_jsonl(root: &Path) -> ExitCode {
             }
         };
         let m = engine.decide(&question);
-        let mut pictos: Vec<crate::reply::PictoRef> = Vec::new();
-        if m.outcome == crate::matcher::Outcome::Answer {
+        let mut pictos: Vec<accueil_engine::reply::PictoRef> = Vec::new();
+        if m.outcome == accueil_engine::matcher::Outcome::Answer {
             let reply = engine.reply(&m, None);
             for p in reply
                 .pictos
@@ -311,16 +311,18 @@ fn match_jsonl(root: &Path) -> ExitCode {
 }
 
 fn check(root: &Path, report: bool, catalogue: Option<&Path>, quiet: bool) -> ExitCode {
-    let now = crate::store::now_millis();
-    let (content, mut diags) =
-        crate::check::load_with_diagnostics(root, &crate::engine::check_inputs(Some(now)));
+    let now = accueil_service::store::now_millis();
+    let (content, mut diags) = accueil_engine::check::load_with_diagnostics(
+        root,
+        &accueil_engine::engine::check_inputs(Some(now)),
+    );
     if let Some(cat) = catalogue {
         match std::fs::read_to_string(cat) {
             Ok(text) => {
                 for (n, line) in text.lines().enumerate().skip(1) {
                     let id = line.split('\t').next().unwrap_or("").trim();
                     if !id.is_empty() && content.intent(id).is_none() {
-                        diags.push(crate::content::Diagnostic {
+                        diags.push(accueil_engine::content::Diagnostic {
                             path: cat.to_path_buf(),
                             line: n + 1,
                             severity: Severity::Error,
@@ -347,7 +349,7 @@ fn check(root: &Path, report: bool, catalogue: Option<&Path>, quiet: bool) -> Ex
         }
     }
     if report {
-        print!("{}", crate::check::readability_report(&content));
+        print!("{}", accueil_engine::check::readability_report(&content));
     }
     println!(
         "{} intents, {} pictograms, {} sites, {} lexicon entries: {errors} error(s), {warnings} warning(s)",
@@ -377,7 +379,7 @@ fn fit(
     root: &Path,
     out_of_scope: &Path,
     out: Option<&Path>,
-    costs: crate::calibrate::Costs,
+    costs: accueil_engine::calibrate::Costs,
 ) -> ExitCode {
     let Some(engine) = load(root) else {
         return ExitCode::from(2);
@@ -390,16 +392,16 @@ fn fit(
     let Some(text) = read_text(&oos_path) else {
         return ExitCode::from(2);
     };
-    let oos = crate::calibrate::parse_lines(&text);
+    let oos = accueil_engine::calibrate::parse_lines(&text);
     if oos.is_empty() {
         eprintln!("accueil: {}: no out-of-scope message", oos_path.display());
         return ExitCode::from(2);
     }
     let params = engine.matcher.params();
-    let (held, oos_samples) = crate::calibrate::samples(&engine.content, &oos, params);
+    let (held, oos_samples) = accueil_engine::calibrate::samples(&engine.content, &oos, params);
     let provenance = format!(
         "accueil fit: {} folds of {} intents' paraphrases held out in turn ({} examples), {} out-of-scope messages of {} weighted x{}; a wrong answer costs {} right ones, an offer {} of one, an out-of-scope offer {}",
-        crate::calibrate::FOLDS,
+        accueil_engine::calibrate::FOLDS,
         engine.content.intents.len(),
         held.len(),
         oos_samples.len(),
@@ -409,7 +411,7 @@ fn fit(
         costs.offer_value,
         costs.oos_clarify,
     );
-    let r = crate::calibrate::fit(&held, &oos_samples, costs, provenance);
+    let r = accueil_engine::calibrate::fit(&held, &oos_samples, costs, provenance);
     let pct = |n: usize, d: usize| 100.0 * n as f64 / d.max(1) as f64;
     eprintln!(
         "held-out paraphrases: {} — right {:.1}%, wrong {:.1}%, offered in clarify {:.1}%\nout-of-scope: {} — answered {:.1}%\nanswer_min {:.2}, offer_min {:.2}",
@@ -434,9 +436,10 @@ otherwise clarify when P(offer) >= offer_min, otherwise fall back.";
             ExitCode::SUCCESS
         }
         _ => {
-            let path = out
-                .map(Path::to_path_buf)
-                .unwrap_or_else(|| root.join("intents").join(crate::content::DECISION_FILE));
+            let path = out.map(Path::to_path_buf).unwrap_or_else(|| {
+                root.join("intents")
+                    .join(accueil_engine::content::DECISION_FILE)
+            });
             match std::fs::write(&path, text) {
                 Ok(()) => {
                     eprintln!("wrote {}", path.display());
@@ -451,8 +454,9 @@ otherwise clarify when P(offer) >= offer_min, otherwise fall back.";
     }
 }
 
-fn parse_half(s: &str) -> Result<crate::eval::Half, String> {
-    crate::eval::Half::parse(s).ok_or_else(|| format!("`{s}` is not a half: use `a` or `b`"))
+fn parse_half(s: &str) -> Result<accueil_engine::eval::Half, String> {
+    accueil_engine::eval::Half::parse(s)
+        .ok_or_else(|| format!("`{s}` is not a half: use `a` or `b`"))
 }
 
 fn eval(
@@ -460,19 +464,23 @@ fn eval(
     file: &Path,
     verbose: bool,
     lenient: bool,
-    half: Option<crate::eval::Half>,
+    half: Option<accueil_engine::eval::Half>,
     set: &[String],
     uncalibrated: bool,
 ) -> ExitCode {
     let content = if lenient {
-        crate::check::load_with_diagnostics(root, &crate::engine::check_inputs(None)).0
+        accueil_engine::check::load_with_diagnostics(
+            root,
+            &accueil_engine::engine::check_inputs(None),
+        )
+        .0
     } else {
         let Some(engine) = load(root) else {
             return ExitCode::from(2);
         };
         engine.content
     };
-    let mut params = crate::matcher::Params::default();
+    let mut params = accueil_engine::matcher::Params::default();
     for s in set {
         let parsed = s
             .split_once('=')
@@ -493,7 +501,7 @@ fn eval(
     let Some(text) = read_text(file) else {
         return ExitCode::from(2);
     };
-    let cases = match crate::eval::parse_tsv(&text) {
+    let cases = match accueil_engine::eval::parse_tsv(&text) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("accueil: {}: {e}", file.display());
@@ -504,8 +512,8 @@ fn eval(
         Some(h) => h.select(&cases),
         None => cases,
     };
-    let report = crate::eval::run(&engine, &cases);
-    print!("{}", crate::eval::render(&report, verbose));
+    let report = accueil_engine::eval::run(&engine, &cases);
+    print!("{}", accueil_engine::eval::render(&report, verbose));
     ExitCode::SUCCESS
 }
 

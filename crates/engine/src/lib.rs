@@ -1,0 +1,39 @@
+//! The engine of accueil: from a person's message to the reply, with no
+//! server, no store and no clock of its own.
+//!
+//! Text: [`normalize`] → [`lexicon`] → [`segment`], [`words`], [`mask`].
+//! Content: [`diagnostic`], [`domain`], [`journey`], [`notices`] (the model)
+//! → [`content`] (load) → [`check`] with [`falc`] and [`notice_rules`] (a
+//! pass given `now` and the menu). Matching: [`index`] → [`matcher`] with
+//! [`decision`] (fitted by [`calibrate`]). Replies: [`reply`]. [`engine`]
+//! ties them together; [`eval`] and [`cluster`] measure and group (the stopwatch of `accueil bench` is
+//! the binary's).
+//! Times come in as [`notices::Millis`] from the caller.
+//! See ARCHITECTURE.md for one question followed through the code.
+
+pub mod calibrate;
+pub mod check;
+pub mod cluster;
+pub mod content;
+pub mod decision;
+pub mod diagnostic;
+pub mod domain;
+pub mod engine;
+pub mod eval;
+pub mod falc;
+pub mod index;
+pub mod journey;
+pub mod lexicon;
+pub mod mask;
+pub mod matcher;
+pub mod normalize;
+pub mod notice_rules;
+pub mod notices;
+pub mod reply;
+pub mod segment;
+pub mod words;
+
+pub use content::{Content, ContentError, Diagnostic, Domain, Intent, Severity, Site};
+pub use engine::Engine;
+pub use matcher::{Candidate, Match, Matcher, Outcome, Params};
+pub use reply::Reply;

@@ -1,0 +1,340 @@
+//! Server configuration: the `serve` flags and environment variables, and
+//! the checked [`Settings`] the server runs with.
+//!
+//! Every flag has an environment variable (the flag wins) so the same
+//! binary runs from a shell, a systemd unit or a container. Values are
+//! checked once at startup, with a message naming the variable, so a typo
+//! in a deployment fails loudly instead of serving with a surprise.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use axum::http::HeaderValue;
+
+use super::auth::Tokens;
+use accueil_service::conversation::Policy;
+
+/// `accueil serve`: the HTTP server.
+#[derive(clap::Args, Clone)]
+pub struct ServeArgs {
+    /// Address to listen on (host:port; port 0 picks a free port).
+    #[arg(long, env = "ACCUEIL_ADDR", default_value = "127.0.0.1:8080")]
+    pub addr: String,
+
+    /// Folder of the embedded store (sessions, records), created if missing.
+    #[arg(long, env = "ACCUEIL_DATA", default_value = "./data")]
+    pub data: PathBuf,
+
+    /// Tokens of agents and admins, comma-separated `name:role:secret`
+    /// (role `agent` or `admin`, secret of 16 characters or more). Prefer
+    /// the environment variable: a flag shows in the process list.
+    #[arg(
+        long,
+        env = "ACCUEIL_TOKENS",
+        hide_env_values = true,
+        default_value = ""
+    )]
+    pub tokens: String,
+
+    /// A file of tokens, one `name:role:secret` per line (`#` comments and
+    /// blank lines ignored), added to `--tokens`: keeps the secrets out of
+    /// the environment and the process list.
+    #[arg(long, env = "ACCUEIL_TOKENS_FILE")]
+    pub tokens_file: Option<PathBuf>,
+
+    /// Origins allowed to call the API from a browser (the sites that embed
+    /// the widget), comma-separated, like `https://www.prefecture.gouv.fr`;
+    /// `*` allows any origin. None by default.
+    #[arg(long, env = "ACCUEIL_CORS_ORIGINS", value_delimiter = ',')]
+    pub cors_origins: Vec<String>,
+
+    /// Idle time after which a web session ends (e.g. 30m, 90s, 500ms).
+    #[arg(long, env = "ACCUEIL_WEB_SESSION_TTL", default_value = "30m", value_parser = parse_duration)]
+    pub web_session_ttl: Duration,
+
+    /// Idle time after which a kiosk session ends.
+    #[arg(long, env = "ACCUEIL_KIOSK_SESSION_TTL", default_value = "3m", value_parser = parse_duration)]
+    pub kiosk_session_ttl: Duration,
+
+    /// How often expired sessions are purged from the store.
+    #[arg(long, env = "ACCUEIL_PURGE_INTERVAL", default_value = "60s", value_parser = parse_duration)]
+    pub purge_interval: Duration,
+
+    /// Longest time a request may take, reading its body included.
+    #[arg(long, env = "ACCUEIL_REQUEST_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
+    pub request_timeout: Duration,
+
+    /// Log filter (`info`, `warn`, `accueil=debug`...). At `info`, one line
+    /// per request, never the text of a message.
+    #[arg(long, env = "ACCUEIL_LOG", default_value = "info")]
+    pub log: String,
+
+    /// The pages (widget, kiosk, console): public address, folder.
+    #[command(flatten)]
+    pub pages: super::pages::PagesArgs,
+
+    /// Days the agents' review keeps unanswered questions and statistics;
+    /// older ones are purged by a background task (1 to 3650).
+    #[arg(long, env = "ACCUEIL_RETENTION_DAYS", default_value_t = accueil_service::review::DEFAULT_RETENTION_DAYS,
+          value_parser = clap::value_parser!(u32).range(1..=3650))]
+    pub retention_days: u32,
+}
+
+/// By hand, so that printing the command line never shows the secrets.
+impl std::fmt::Debug for ServeArgs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let tokens = if self.tokens.trim().is_empty() {
+            "none"
+        } else {
+            "<redacted>"
+        };
+        f.debug_struct("ServeArgs")
+            .field("addr", &self.addr)
+            .field("data", &self.data)
+            .field("tokens", &tokens)
+            .field("tokens_file", &self.tokens_file)
+            .field("cors_origins", &self.cors_origins)
+            .field("web_session_ttl", &self.web_session_ttl)
+            .field("kiosk_session_ttl", &self.kiosk_session_ttl)
+            .field("purge_interval", &self.purge_interval)
+            .field("request_timeout", &self.request_timeout)
+            .field("log", &self.log)
+            .field("pages", &self.pages)
+            .field("retention_days", &self.retention_days)
+            .finish()
+    }
+}
+
+/// Which browser origins may call the API.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Cors {
+    /// No CORS headers: only same-origin pages and non-browser clients.
+    #[default]
+    Off,
+    /// `*`: any origin.
+    Any,
+    /// These exact origins.
+    Origins(Vec<HeaderValue>),
+}
+
+impl Cors {
+    /// Parse the configured origins: `https://host[:port]` each, or `*`.
+    pub fn parse(origins: &[String]) -> Result<Cors, String> {
+        let origins: Vec<&str> = origins
+            .iter()
+            .map(|o| o.trim())
+            .filter(|o| !o.is_empty())
+            .collect();
+        if origins.is_empty() {
+            return Ok(Cors::Off);
+        }
+        if origins.contains(&"*") {
+            if origins.len() > 1 {
+                return Err(
+                    "ACCUEIL_CORS_ORIGINS: `*` cannot be combined with other origins".into(),
+                );
+            }
+            return Ok(Cors::Any);
+        }
+        let mut out = Vec::new();
+        for origin in origins {
+            let rest = origin
+                .strip_prefix("https://")
+                .or_else(|| origin.strip_prefix("http://"));
+            let valid = rest.is_some_and(|host| {
+                !host.is_empty()
+                    && host.chars().all(|c| {
+                        c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']')
+                    })
+            });
+            if !valid {
+                return Err(format!(
+                    "ACCUEIL_CORS_ORIGINS: `{origin}` is not an origin like https://www.example.gouv.fr (scheme and host, no path)"
+                ));
+            }
+            let value = HeaderValue::from_str(origin)
+                .map_err(|e| format!("ACCUEIL_CORS_ORIGINS: `{origin}`: {e}"))?;
+            out.push(value);
+        }
+        Ok(Cors::Origins(out))
+    }
+}
+
+/// Everything the server runs with, checked.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The folder holding `faq/` and `intents/`, re-read on reload.
+    pub content_root: PathBuf,
+    pub tokens: Tokens,
+    pub cors: Cors,
+    pub policy: Policy,
+    pub request_timeout: Duration,
+    pub purge_interval: Duration,
+    pub pages: super::pages::PagesSettings,
+    /// Days the agents' review keeps what it records.
+    pub retention_days: u32,
+}
+
+impl Settings {
+    /// The defaults of `accueil serve`, for `content_root`: no tokens, no
+    /// CORS, 30-minute web and 3-minute kiosk sessions, 10-second requests.
+    pub fn new(content_root: impl Into<PathBuf>) -> Settings {
+        Settings {
+            content_root: content_root.into(),
+            tokens: Tokens::default(),
+            cors: Cors::Off,
+            policy: Policy::default(),
+            request_timeout: Duration::from_secs(10),
+            purge_interval: Duration::from_secs(60),
+            pages: super::pages::PagesSettings::default(),
+            retention_days: accueil_service::review::DEFAULT_RETENTION_DAYS,
+        }
+    }
+
+    pub fn from_args(content_root: PathBuf, args: &ServeArgs) -> Result<Settings, String> {
+        for (name, d) in [
+            ("ACCUEIL_WEB_SESSION_TTL", args.web_session_ttl),
+            ("ACCUEIL_KIOSK_SESSION_TTL", args.kiosk_session_ttl),
+            ("ACCUEIL_PURGE_INTERVAL", args.purge_interval),
+            ("ACCUEIL_REQUEST_TIMEOUT", args.request_timeout),
+        ] {
+            if d.is_zero() {
+                return Err(format!("{name} must be longer than zero"));
+            }
+        }
+        Ok(Settings {
+            content_root,
+            tokens: Tokens::parse(&tokens_spec(args)?)
+                .map_err(|e| format!("ACCUEIL_TOKENS: {e}"))?,
+            cors: Cors::parse(&args.cors_origins)?,
+            policy: Policy {
+                web_ttl: args.web_session_ttl,
+                kiosk_ttl: args.kiosk_session_ttl,
+            },
+            request_timeout: args.request_timeout,
+            purge_interval: args.purge_interval,
+            pages: super::pages::PagesSettings::from_args(&args.pages)?,
+            retention_days: args.retention_days,
+        })
+    }
+}
+
+/// The tokens of `--tokens` and of the lines of `--tokens-file`, as one
+/// comma-separated list.
+fn tokens_spec(args: &ServeArgs) -> Result<String, String> {
+    let mut spec = args.tokens.clone();
+    if let Some(path) = &args.tokens_file {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("ACCUEIL_TOKENS_FILE: cannot read {}: {e}", path.display()))?;
+        for line in text.lines().map(str::trim) {
+            if !line.is_empty() && !line.starts_with('#') {
+                spec.push(',');
+                spec.push_str(line);
+            }
+        }
+    }
+    Ok(spec)
+}
+
+/// A duration like `500ms`, `90s`, `30m`, `2h`; a bare number is seconds.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let s = s.trim();
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (number, unit) = s.split_at(split);
+    let n: u64 = number
+        .parse()
+        .map_err(|_| format!("`{s}` is not a duration like 500ms, 90s, 30m or 2h"))?;
+    let millis_per_unit = match unit.trim() {
+        "ms" => 1,
+        "" | "s" => 1_000,
+        "m" | "min" => 60_000,
+        "h" => 3_600_000,
+        other => {
+            return Err(format!(
+                "unknown unit `{other}` in `{s}`: use ms, s, m or h"
+            ))
+        }
+    };
+    n.checked_mul(millis_per_unit)
+        .map(Duration::from_millis)
+        .ok_or_else(|| format!("`{s}` is too long a duration"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        let table = [
+            ("500ms", Some(Duration::from_millis(500))),
+            ("90", Some(Duration::from_secs(90))),
+            ("90s", Some(Duration::from_secs(90))),
+            ("30m", Some(Duration::from_secs(1800))),
+            ("2h", Some(Duration::from_secs(7200))),
+            (" 3 min ", Some(Duration::from_secs(180))),
+            ("", None),
+            ("m", None),
+            ("3d", None),
+            ("-1s", None),
+            ("1.5s", None),
+            ("99999999999999999999h", None),
+        ];
+        for (text, expected) in table {
+            assert_eq!(parse_duration(text).ok(), expected, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn cors_origins() {
+        assert_eq!(Cors::parse(&[]), Ok(Cors::Off));
+        assert_eq!(Cors::parse(&[" ".into()]), Ok(Cors::Off));
+        assert_eq!(Cors::parse(&["*".into()]), Ok(Cors::Any));
+        assert!(Cors::parse(&["*".into(), "https://a.fr".into()]).is_err());
+        let ok = Cors::parse(&[
+            "https://www.moselle.gouv.fr".into(),
+            "http://localhost:3000".into(),
+        ])
+        .unwrap();
+        assert_eq!(
+            ok,
+            Cors::Origins(vec![
+                HeaderValue::from_static("https://www.moselle.gouv.fr"),
+                HeaderValue::from_static("http://localhost:3000")
+            ])
+        );
+        for bad in [
+            "www.moselle.gouv.fr",
+            "https://a.fr/",
+            "https://a.fr/widget",
+            "ftp://a.fr",
+            "https://",
+        ] {
+            assert!(Cors::parse(&[bad.into()]).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn zero_durations_are_refused() {
+        use clap::Parser;
+        #[derive(clap::Parser)]
+        struct Cli {
+            #[command(flatten)]
+            serve: ServeArgs,
+        }
+        let args = Cli::try_parse_from(["x", "--request-timeout", "0s"])
+            .unwrap()
+            .serve;
+        let err = Settings::from_args(PathBuf::from("."), &args).unwrap_err();
+        assert!(err.contains("ACCUEIL_REQUEST_TIMEOUT"), "{err}");
+        let args =
+            Cli::try_parse_from(["x", "--kiosk-session-ttl", "90s", "--addr", "127.0.0.1:0"])
+                .unwrap()
+                .serve;
+        let s = Settings::from_args(PathBuf::from("."), &args).unwrap();
+        assert_eq!(s.policy.kiosk_ttl, Duration::from_secs(90));
+        assert_eq!(s.policy.web_ttl, Duration::from_secs(1800));
+        assert_eq!(s.cors, Cors::Off);
+        assert!(s.tokens.is_empty());
+    }
+}

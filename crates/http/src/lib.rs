@@ -1,0 +1,480 @@
+//! The HTTP server: the chat API the préfecture widget and the DDTM kiosk
+//! talk to, the menus, health, metrics and the admin reload.
+//!
+//! [`app`] builds the router from an [`AppState`], so tests drive it with
+//! `oneshot` and no socket; [`serve`] runs it on a listener until a
+//! shutdown signal, then lets requests in flight finish and flushes the
+//! store; [`serve_blocking`] is `accueil serve`. Each submodule owns its
+//! handlers; behaviour lives below (conversation, engine, store), so the
+//! handlers only translate between JSON and those calls.
+//!
+//! The content is an `Arc<Engine>` behind a lock held for a pointer copy:
+//! each request clones the `Arc` and works on that snapshot, and a reload
+//! swaps in a fully built engine, so no request ever sees half a content.
+
+mod admin;
+mod auth;
+mod chat;
+mod config;
+mod error;
+mod feedback;
+mod metrics;
+mod notices;
+mod ops;
+mod pages;
+mod review;
+mod topics;
+
+use std::future::{Future, IntoFuture};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, PoisonError, RwLock};
+use std::time::{Duration, Instant};
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
+use axum::http::Method;
+use axum::routing::{get, post};
+use axum::Router;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+
+pub use auth::{Role, Token, Tokens, MIN_SECRET_CHARS};
+pub use chat::ChatRequest;
+pub use config::{parse_duration, Cors, ServeArgs, Settings};
+pub use error::{ApiError, AppJson, ERROR_CODES, MAX_BODY_BYTES};
+pub use metrics::Metrics;
+pub use pages::{qr_svg, PagesArgs, PagesSettings};
+
+use accueil_engine::content::{ContentError, Diagnostic, Severity};
+use accueil_engine::engine::Engine;
+use accueil_service::store::{now_millis, SledStore, Store};
+
+/// How long browsers may cache a CORS preflight answer.
+const CORS_MAX_AGE: Duration = Duration::from_secs(600);
+
+/// Extra time, beyond the request timeout, that shutdown waits for
+/// connections to finish before stopping anyway.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+/// Everything a handler needs; cheap to clone (one `Arc`).
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    engine: RwLock<Arc<Engine>>,
+    store: Arc<dyn Store>,
+    settings: Settings,
+    metrics: Metrics,
+    /// One reload at a time: two racing reloads could otherwise swap in
+    /// the older files last.
+    reload_lock: tokio::sync::Mutex<()>,
+    stopping: AtomicBool,
+    /// The admins' service notices, mirrored from the store.
+    notices: accueil_service::notice_board::Board,
+    /// The agents' review: the files' engine, feedback limits, retention.
+    review: review::ReviewState,
+}
+
+/// What a successful reload changed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reloaded {
+    pub version: String,
+    pub previous_version: String,
+    pub intents: usize,
+    pub warnings: usize,
+    pub millis: u64,
+}
+
+impl AppState {
+    pub fn new(engine: Engine, store: Arc<dyn Store>, settings: Settings) -> AppState {
+        let notices = notices::load_board(store.as_ref());
+        // The agents' paraphrases are laid over the files' content.
+        let (engine, review) = review::ReviewState::start(engine, store.as_ref(), &settings);
+        AppState {
+            inner: Arc::new(Inner {
+                engine: RwLock::new(engine),
+                store,
+                settings,
+                metrics: Metrics::new(),
+                reload_lock: tokio::sync::Mutex::new(()),
+                stopping: AtomicBool::new(false),
+                notices,
+                review,
+            }),
+        }
+    }
+
+    /// The engine of the current content: a snapshot kept by the caller
+    /// for the whole request, whatever reloads happen meanwhile.
+    pub fn engine(&self) -> Arc<Engine> {
+        // A poisoned lock only means a panic elsewhere while holding it;
+        // the `Arc` inside is always whole, so keep serving it.
+        self.inner
+            .engine
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    pub fn store(&self) -> &dyn Store {
+        self.inner.store.as_ref()
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.inner.settings
+    }
+
+    pub fn metrics(&self) -> &Metrics {
+        &self.inner.metrics
+    }
+
+    /// The admins' service notices.
+    pub fn notices(&self) -> &accueil_service::notice_board::Board {
+        &self.inner.notices
+    }
+
+    /// The server received a shutdown signal and is draining.
+    pub fn is_stopping(&self) -> bool {
+        self.inner.stopping.load(Ordering::Relaxed)
+    }
+
+    /// Re-read and validate the content, then swap it in. On error the
+    /// current content stays and every diagnostic is returned.
+    pub async fn reload(&self) -> Result<Reloaded, ContentError> {
+        let _one_at_a_time = self.inner.reload_lock.lock().await;
+        let started = Instant::now();
+        let root = self.settings().content_root.clone();
+        // Loading reads files and builds the index: off the async threads.
+        // The agents' paraphrases are laid over the new files.
+        let state = self.clone();
+        let loaded = tokio::task::spawn_blocking(move || {
+            Engine::load(&root).map(|files| state.inner.review.rebase(files, state.store()))
+        })
+        .await
+        .unwrap_or_else(|e| {
+            Err(ContentError(vec![Diagnostic {
+                path: self.settings().content_root.clone(),
+                line: 0,
+                severity: Severity::Error,
+                message: format!("loading failed: {e}"),
+            }]))
+        });
+        match loaded {
+            Ok(engine) => {
+                let reloaded = Reloaded {
+                    version: engine.content.version.clone(),
+                    previous_version: String::new(),
+                    intents: engine.content.intents.len(),
+                    warnings: engine.content.warnings.len(),
+                    millis: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+                };
+                let previous = {
+                    let mut slot = self
+                        .inner
+                        .engine
+                        .write()
+                        .unwrap_or_else(PoisonError::into_inner);
+                    std::mem::replace(&mut *slot, engine)
+                };
+                self.metrics().reload(true);
+                let reloaded = Reloaded {
+                    previous_version: previous.content.version.clone(),
+                    ..reloaded
+                };
+                tracing::info!(
+                    version = %reloaded.version,
+                    previous = %reloaded.previous_version,
+                    intents = reloaded.intents,
+                    warnings = reloaded.warnings,
+                    millis = reloaded.millis,
+                    "content reloaded"
+                );
+                Ok(reloaded)
+            }
+            Err(err) => {
+                self.metrics().reload(false);
+                let errors = err
+                    .0
+                    .iter()
+                    .filter(|d| d.severity == Severity::Error)
+                    .count();
+                tracing::warn!(
+                    errors,
+                    "content reload refused: the previous content is still served"
+                );
+                for d in err.0.iter().filter(|d| d.severity == Severity::Error) {
+                    tracing::warn!("{d}");
+                }
+                Err(err)
+            }
+        }
+    }
+
+    /// Remove expired sessions now; returns how many.
+    pub async fn purge_sessions(&self) -> Result<usize, accueil_service::store::StoreError> {
+        let store = self.inner.store.clone();
+        let purged = tokio::task::spawn_blocking(move || store.purge_expired(now_millis()))
+            .await
+            .map_err(|e| accueil_service::store::StoreError(format!("purge task failed: {e}")))??;
+        self.metrics().purged(purged);
+        Ok(purged)
+    }
+}
+
+/// The router, with its middleware: request log and metrics (outermost, so
+/// they see every response), CORS, the request timeout, the body limit.
+pub fn app(state: AppState) -> Router {
+    let settings = state.settings().clone();
+    let api = Router::new()
+        .route("/api/v1/chat", post(chat::chat))
+        .route("/api/v1/topics", get(topics::topics))
+        .route("/api/v1/intents/{id}", get(topics::intent))
+        .route("/api/v1/admin/reload", post(admin::reload))
+        .route("/healthz", get(ops::healthz))
+        .route("/readyz", get(ops::readyz))
+        .route("/metrics", get(ops::metrics))
+        // Service notices, managed by admins.
+        .merge(notices::router())
+        // The widget, kiosk and console pages, and the printable fiche.
+        .merge(pages::router())
+        // The agents' review, and the public feedback on answers.
+        .merge(review::router())
+        .merge(feedback::router())
+        .fallback(ops::not_found)
+        .method_not_allowed_fallback(ops::method_not_allowed)
+        .with_state(state.clone());
+    let mut router = api.layer(DefaultBodyLimit::max(MAX_BODY_BYTES)).layer(
+        axum::middleware::from_fn_with_state(settings.request_timeout, ops::timeout),
+    );
+    let allow = match &settings.cors {
+        config::Cors::Off => None,
+        config::Cors::Any => Some(AllowOrigin::any()),
+        config::Cors::Origins(list) => Some(AllowOrigin::list(list.clone())),
+    };
+    if let Some(allow) = allow {
+        router = router.layer(
+            CorsLayer::new()
+                .allow_origin(allow)
+                .allow_methods([Method::GET, Method::POST])
+                .allow_headers([CONTENT_TYPE, AUTHORIZATION])
+                .max_age(CORS_MAX_AGE),
+        );
+    }
+    router.layer(axum::middleware::from_fn_with_state(state, ops::track))
+}
+
+/// Serve `state` on `listener` until `shutdown` completes; then stop
+/// accepting, let requests in flight finish (bounded by the request
+/// timeout plus a grace period) and flush the store. Also runs the task
+/// that purges expired sessions. Logs the bound address once ready.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let addr = listener.local_addr()?;
+    let purge = tokio::spawn(purge_loop(state.clone()));
+    let (stop_tx, mut stop_rx) = tokio::sync::watch::channel(false);
+    let signalled = {
+        let state = state.clone();
+        async move {
+            shutdown.await;
+            state.inner.stopping.store(true, Ordering::Relaxed);
+            tracing::info!("shutting down: finishing the requests in flight");
+            let _ = stop_tx.send(true);
+        }
+    };
+    // Replies go out at once rather than waiting on Nagle's algorithm.
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!(error = %e, "cannot set TCP_NODELAY");
+        }
+    });
+    let server = axum::serve(listener, app(state.clone()))
+        .with_graceful_shutdown(signalled)
+        .into_future();
+    tracing::info!(%addr, "listening on http://{addr}");
+    let grace = state.settings().request_timeout + SHUTDOWN_GRACE;
+    let overdue = async move {
+        let _ = stop_rx.wait_for(|stopping| *stopping).await;
+        tokio::time::sleep(grace).await;
+    };
+    let result = tokio::select! {
+        r = server => r,
+        () = overdue => {
+            tracing::warn!(grace = ?grace, "connections still open after the grace period: stopping anyway");
+            Ok(())
+        }
+    };
+    purge.abort();
+    // Wait for the aborted task to be dropped: it holds a clone of the
+    // state, hence of the store, which must be released on return.
+    let _ = purge.await;
+    let store = state.inner.store.clone();
+    match tokio::task::spawn_blocking(move || store.flush()).await {
+        Ok(Ok(())) => tracing::info!("store flushed; stopped"),
+        Ok(Err(e)) => tracing::error!(error = %e, "cannot flush the store"),
+        Err(e) => tracing::error!(error = %e, "flush task failed"),
+    }
+    result
+}
+
+async fn purge_loop(state: AppState) {
+    let mut every = tokio::time::interval(state.settings().purge_interval);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        match state.purge_sessions().await {
+            Ok(0) => {}
+            Ok(n) => tracing::debug!(purged = n, "expired sessions purged"),
+            Err(e) => tracing::warn!(error = %e, "cannot purge expired sessions"),
+        }
+        review::tick(&state).await;
+    }
+}
+
+/// Completes on ctrl-c or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for ctrl-c");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
+    }
+}
+
+/// Reload the content on every SIGHUP, as `accueil` admins expect of a daemon.
+#[cfg(unix)]
+async fn reload_on_sighup(state: AppState) {
+    let mut hup = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()) {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot listen for SIGHUP: reload with the admin endpoint");
+            return;
+        }
+    };
+    while hup.recv().await.is_some() {
+        tracing::info!("SIGHUP: reloading the content");
+        // Success and failure are both logged by `reload`.
+        let _ = state.reload().await;
+    }
+}
+
+fn init_tracing(filter: &str) {
+    use std::io::IsTerminal;
+    let filter = tracing_subscriber::EnvFilter::try_new(filter).unwrap_or_else(|e| {
+        eprintln!("accueil: invalid log filter `{filter}` ({e}); using `info`");
+        tracing_subscriber::EnvFilter::new("info")
+    });
+    // Ignore the error of a second initialisation (tests, embedding).
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .try_init();
+}
+
+/// `accueil serve`: load and check the content, open the store, listen,
+/// serve until ctrl-c or SIGTERM, reload on SIGHUP. Exit code 2 when it
+/// cannot start (bad configuration, invalid content, store or address in
+/// use), 1 when serving fails, 0 after a clean shutdown.
+pub fn serve_blocking(content_root: PathBuf, args: ServeArgs) -> ExitCode {
+    init_tracing(&args.log);
+    let settings = match Settings::from_args(content_root, &args) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("accueil: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let started = Instant::now();
+    let engine = match Engine::load(&settings.content_root) {
+        Ok(e) => e,
+        Err(err) => {
+            eprintln!(
+                "accueil: cannot load the content from {}:",
+                settings.content_root.display()
+            );
+            for d in err.0.iter().filter(|d| d.severity == Severity::Error) {
+                eprintln!("{d}");
+            }
+            eprintln!("(run `accueil check` for every problem)");
+            return ExitCode::from(2);
+        }
+    };
+    tracing::info!(
+        root = %settings.content_root.display(),
+        version = %engine.content.version,
+        intents = engine.content.intents.len(),
+        sites = engine.content.sites.len(),
+        millis = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        "content loaded"
+    );
+    let store = match SledStore::open(&args.data) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("accueil: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    tracing::info!(data = %args.data.display(), sessions = store.sessions_alive(), "store opened");
+    if settings.tokens.is_empty() {
+        tracing::info!("no ACCUEIL_TOKENS: the admin endpoints refuse every request");
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("accueil: cannot start the async runtime: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let store: Arc<dyn Store> = Arc::new(store);
+    let state = AppState::new(engine, store.clone(), settings);
+    let code = runtime.block_on(async move {
+        let listener = match tokio::net::TcpListener::bind(&args.addr).await {
+            Ok(l) => l,
+            Err(e) => {
+                eprintln!("accueil: cannot listen on {}: {e}", args.addr);
+                return ExitCode::from(2);
+            }
+        };
+        #[cfg(unix)]
+        tokio::spawn(reload_on_sighup(state.clone()));
+        match serve(listener, state, shutdown_signal()).await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                tracing::error!(error = %e, "the server failed");
+                ExitCode::FAILURE
+            }
+        }
+    });
+    // `serve` flushed after a shutdown; this covers the early exits.
+    if let Err(e) = store.flush() {
+        eprintln!("accueil: {e}");
+    }
+    code
+}

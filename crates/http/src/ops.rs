@@ -1,0 +1,200 @@
+//! Operations: health probes, metrics, and the middleware every request
+//! passes through (timeout, counting and the one log line per request).
+
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::task::Poll;
+use std::time::{Duration, Instant};
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::header::CONTENT_TYPE;
+use axum::http::HeaderValue;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+use super::chat::TurnLog;
+use super::error::{json_response, ApiError};
+use super::metrics::{route_index, route_label, Gauges};
+use super::AppState;
+
+/// Liveness: the process answers. No work, no lock: the bare ceiling the
+/// benchmark compares the chat with.
+pub(crate) async fn healthz() -> Response {
+    (
+        [(CONTENT_TYPE, HeaderValue::from_static("application/json"))],
+        r#"{"status":"ok"}"#,
+    )
+        .into_response()
+}
+
+#[derive(Serialize)]
+struct Ready<'a> {
+    status: &'static str,
+    content_version: &'a str,
+    intents: usize,
+    sites: usize,
+    sessions_alive: u64,
+}
+
+/// Readiness: content loaded (always, once serving) and the store answers;
+/// not ready while stopping, so a load balancer drains this instance.
+pub(crate) async fn readyz(State(state): State<AppState>) -> Result<Response, ApiError> {
+    if state.is_stopping() {
+        return Err(ApiError::NotReady("the server is stopping".into()));
+    }
+    state
+        .store()
+        .check()
+        .map_err(|e| ApiError::NotReady(e.to_string()))?;
+    let engine = state.engine();
+    json_response(&Ready {
+        status: "ready",
+        content_version: &engine.content.version,
+        intents: engine.content.intents.len(),
+        sites: engine.content.sites.len(),
+        sessions_alive: state.store().sessions_alive(),
+    })
+}
+
+pub(crate) async fn metrics(State(state): State<AppState>) -> Response {
+    let engine = state.engine();
+    let text = state.metrics().render(&Gauges {
+        sessions_alive: state.store().sessions_alive(),
+        content_version: &engine.content.version,
+        content_intents: engine.content.intents.len(),
+    });
+    (
+        [(
+            CONTENT_TYPE,
+            HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
+        )],
+        text,
+    )
+        .into_response()
+}
+
+pub(crate) async fn not_found() -> ApiError {
+    ApiError::NotFound
+}
+
+pub(crate) async fn method_not_allowed() -> ApiError {
+    ApiError::MethodNotAllowed
+}
+
+/// Bound the time of a request, reading its body included; past it, the
+/// handler is dropped and the client gets `timeout`.
+pub(crate) async fn timeout(State(limit): State<Duration>, req: Request, next: Next) -> Response {
+    match tokio::time::timeout(limit, next.run(req)).await {
+        Ok(response) => response,
+        Err(_) => ApiError::Timeout.into_response(),
+    }
+}
+
+/// The log target of the per-request lines, so operators can route or
+/// silence them apart from the rest (`ACCUEIL_LOG=info,accueil::access=off`).
+pub const ACCESS_LOG: &str = "accueil::access";
+
+/// Count the request and write its log line: route template (never the
+/// raw path, which may carry anything), status, latency, and for chat
+/// turns the outcome and intent (never the message).
+pub(crate) async fn track(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let route = route_index(
+        req.extensions()
+            .get::<MatchedPath>()
+            .map(MatchedPath::as_str),
+    );
+    let method = req.method().clone();
+    let response = match catch_panic(next.run(req)).await {
+        Ok(response) => response,
+        Err(message) => {
+            ApiError::Internal(format!("the handler panicked: {message}")).into_response()
+        }
+    };
+    let latency = started.elapsed();
+    let status = response.status().as_u16();
+    state.metrics().observe(route, status, latency);
+    let turn = response.extensions().get::<TurnLog>();
+    tracing::info!(
+        target: ACCESS_LOG,
+        method = %method,
+        route = route_label(route),
+        status,
+        latency_us = u64::try_from(latency.as_micros()).unwrap_or(u64::MAX),
+        outcome = turn.map(|t| t.outcome),
+        intent = turn.and_then(|t| t.intent.as_deref()),
+        "request"
+    );
+    response
+}
+
+/// Run a handler, turning a panic into an error value: the client gets an
+/// `internal_error` response and the request its log line, instead of a
+/// connection closed without a word.
+async fn catch_panic<F: Future<Output = Response>>(future: F) -> Result<Response, String> {
+    let mut future = std::pin::pin!(future);
+    std::future::poll_fn(move |cx| {
+        match std::panic::catch_unwind(AssertUnwindSafe(|| future.as_mut().poll(cx))) {
+            Ok(Poll::Ready(response)) => Poll::Ready(Ok(response)),
+            Ok(Poll::Pending) => Poll::Pending,
+            Err(payload) => {
+                let message = payload
+                    .downcast_ref::<&str>()
+                    .map(|s| (*s).to_owned())
+                    .or_else(|| payload.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "unknown panic".to_owned());
+                Poll::Ready(Err(message))
+            }
+        }
+    })
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{AppState, Settings};
+    use accueil_service::store::SledStore;
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode};
+    use axum::routing::get;
+    use axum::Router;
+    use std::sync::Arc;
+    use tower::ServiceExt;
+
+    async fn boom() -> &'static str {
+        panic!("boom")
+    }
+
+    #[tokio::test]
+    async fn a_panicking_handler_becomes_an_internal_error() {
+        let root =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/content");
+        let engine = accueil_engine::engine::Engine::load(&root).expect("fixture");
+        let state = AppState::new(
+            engine,
+            Arc::new(SledStore::temporary().expect("store")),
+            Settings::new(&root),
+        );
+        let app = Router::new()
+            .route("/boom", get(boom))
+            .layer(axum::middleware::from_fn_with_state(state.clone(), track));
+        let req = Request::get("/boom").body(Body::empty()).expect("request");
+        let response = app.oneshot(req).await.expect("infallible");
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let body = axum::body::to_bytes(response.into_body(), 4096)
+            .await
+            .expect("body");
+        let v: serde_json::Value = serde_json::from_slice(&body).expect("json");
+        assert_eq!(v["error"]["code"], "internal_error");
+        assert!(
+            !v["error"]["message"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("boom"),
+            "the cause stays in the log"
+        );
+        assert_eq!(state.metrics().requests(route_index(None), 500), 1);
+    }
+}

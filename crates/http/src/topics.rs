@@ -1,0 +1,140 @@
+//! `GET /api/v1/topics` and `GET /api/v1/intents/{id}`: the content as
+//! menus and pages, for navigating without typing.
+//!
+//! The kiosk shows the topic tree as big buttons with pictograms; a button
+//! sends its intent id as a chat `choice`, or opens the intent's page here
+//! (links in answers, printing the steps, QR codes). Each domain also lists
+//! its guided journeys, entered by sending the journey id as a `choice`.
+
+use axum::extract::rejection::{PathRejection, QueryRejection};
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use serde::{Deserialize, Serialize};
+
+use super::error::{json_response, ApiError};
+use super::AppState;
+use accueil_engine::content::{Content, Domain, Intent};
+use accueil_engine::reply::{self, PictoRef, Reply};
+
+#[derive(Debug, Serialize)]
+struct Topics<'a> {
+    content_version: &'a str,
+    domains: Vec<TopicDomain<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+struct TopicDomain<'a> {
+    /// The id prefix of its intents: `sejour`, `ddtm`, `fs`.
+    id: &'static str,
+    label: &'static str,
+    intents: Vec<TopicIntent<'a>>,
+    /// Guided journeys of the domain ("which procedure?"): send the `id`
+    /// as a chat `choice` to start one.
+    journeys: Vec<TopicIntent<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+struct TopicIntent<'a> {
+    id: &'a str,
+    title: &'a str,
+    pictos: Vec<PictoRef>,
+}
+
+fn pictos(content: &Content, intent: &Intent) -> Vec<PictoRef> {
+    intent
+        .pictos
+        .iter()
+        .filter_map(|id| content.pictos.get(id))
+        .map(|p| PictoRef {
+            id: p.id.clone(),
+            alt: p.alt.clone(),
+            src: p.src(),
+        })
+        .collect()
+}
+
+/// The menu tree: every domain but the conversation one, with its intents
+/// in title order (as a person scans a menu).
+pub(crate) async fn topics(State(state): State<AppState>) -> Result<Response, ApiError> {
+    let engine = state.engine();
+    let content = &engine.content;
+    let domains = Domain::ALL
+        .iter()
+        .filter(|d| **d != Domain::Conversation)
+        .map(|&d| {
+            let mut intents: Vec<&Intent> =
+                content.intents.iter().filter(|i| i.domain == d).collect();
+            intents.sort_by(|a, b| a.title.cmp(&b.title).then_with(|| a.id.cmp(&b.id)));
+            TopicDomain {
+                id: d.name(),
+                label: d.label(),
+                intents: intents
+                    .into_iter()
+                    .map(|i| TopicIntent {
+                        id: &i.id,
+                        title: &i.title,
+                        pictos: pictos(content, i),
+                    })
+                    .collect(),
+                journeys: content
+                    .journeys
+                    .values()
+                    .filter(|j| j.domain == d.name())
+                    .map(|j| TopicIntent {
+                        id: &j.id,
+                        title: &j.title,
+                        pictos: j
+                            .picto
+                            .as_deref()
+                            .and_then(|p| reply::picto(content, p))
+                            .into_iter()
+                            .collect(),
+                    })
+                    .collect(),
+            }
+        })
+        .filter(|d| !d.intents.is_empty())
+        .collect();
+    // Serialised here, while `engine` is borrowed.
+    json_response(&Topics {
+        content_version: &content.version,
+        domains,
+    })
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct IntentQuery {
+    site: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct IntentPage<'a> {
+    id: &'a str,
+    domain: &'static str,
+    title: &'a str,
+    reply: Reply,
+}
+
+/// One intent's full reply, with a site's values when `?site=` is given.
+pub(crate) async fn intent(
+    State(state): State<AppState>,
+    path: Result<Path<String>, PathRejection>,
+    query: Result<Query<IntentQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Path(id) = path.map_err(|e| ApiError::InvalidPath(e.body_text()))?;
+    let Query(query) = query.map_err(|e| ApiError::InvalidQuery(e.body_text()))?;
+    let engine = state.engine();
+    let content = &engine.content;
+    let site = accueil_service::conversation::find_site(content, query.site.as_deref())?;
+    let Some(intent) = content.intent(&id) else {
+        let shown: String = id.chars().filter(|c| !c.is_control()).take(64).collect();
+        return Err(ApiError::UnknownIntent(shown));
+    };
+    let page = IntentPage {
+        id: &intent.id,
+        domain: intent.domain.name(),
+        title: &intent.title,
+        reply: reply::intent_reply(content, site, intent),
+    };
+    json_response(&page)
+}

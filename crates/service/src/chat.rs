@@ -1,0 +1,38 @@
+//! A chat turn as the service plays it: the conversation, heard by the
+//! agents' review. The one place the two meet, so neither imports the
+//! other (the conversation emits [`crate::events::TurnEvent`]s, the review
+//! consumes them).
+
+use crate::conversation::{self, Policy, TurnError, TurnOutput, TurnRequest};
+use crate::events::{Noted, TurnEvent, TurnListener};
+use crate::store::{Millis, Store};
+use accueil_engine::engine::Engine;
+
+/// The review, listening to one store.
+pub struct Review<'a> {
+    pub store: &'a dyn Store,
+    pub engine: &'a Engine,
+}
+
+impl TurnListener for Review<'_> {
+    fn turned(&self, event: &TurnEvent<'_>) -> Noted {
+        crate::review::note_turn(self.store, self.engine, event)
+    }
+}
+
+/// Play one turn and let the review take note of it.
+pub fn turn(
+    engine: &Engine,
+    store: &dyn Store,
+    policy: &Policy,
+    req: TurnRequest,
+    now: Millis,
+) -> Result<TurnOutput, TurnError> {
+    conversation::play(engine, store, policy, req, now, &Review { store, engine })
+}
+
+#[cfg(test)]
+mod tests;
+
+#[cfg(test)]
+mod review_tests;

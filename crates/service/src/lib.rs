@@ -1,0 +1,18 @@
+//! The service layer of accueil: what happens between a person's turn and
+//! the engine's reply, and what is kept of it.
+//!
+//! [`conversation`] plays one turn on a session (clarifications, journeys
+//! through [`journey_walk`], follow-ups) and emits [`events`];
+//! [`chat`] wires those events to the agents' [`review`] (the inbox of
+//! questions not understood, counters, paraphrases taught by agents);
+//! [`notice_board`] holds the service notices agents publish; [`store`] is
+//! where sessions, the inbox, counters and overlays are kept (sled).
+//! Nothing here knows HTTP; time is passed in by the caller.
+
+pub mod chat;
+pub mod conversation;
+pub mod events;
+pub mod journey_walk;
+pub mod notice_board;
+pub mod review;
+pub mod store;
