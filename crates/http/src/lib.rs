@@ -8,7 +8,7 @@
 //! handlers; behaviour lives below (conversation, engine, store), so the
 //! handlers only translate between JSON and those calls.
 //!
-//! The content is an `Arc<Engine>` behind a lock held for a pointer copy:
+//! The content is the library's served `Arc<Engine>` ([`Library`]), copied out:
 //! each request clones the `Arc` and works on that snapshot, and a reload
 //! swaps in a fully built engine, so no request ever sees half a content.
 
@@ -29,7 +29,7 @@ use std::future::{Future, IntoFuture};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, PoisonError, RwLock};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::extract::DefaultBodyLimit;
@@ -48,6 +48,7 @@ pub use pages::{qr_svg, PagesArgs, PagesSettings};
 
 use accueil_engine::content::{ContentError, Diagnostic, Severity};
 use accueil_engine::engine::Engine;
+use accueil_service::library::{self, Library};
 use accueil_service::store::{now_millis, SledStore, Store};
 
 /// How long browsers may cache a CORS preflight answer.
@@ -64,21 +65,19 @@ pub struct AppState {
 }
 
 struct Inner {
-    engine: RwLock<Arc<Engine>>,
+    /// The files and the agents' overlays → the served engine, one swap.
+    library: Library,
     store: Arc<dyn Store>,
     settings: Settings,
     metrics: Metrics,
-    /// One reload at a time: two racing reloads could otherwise swap in
-    /// the older files last.
-    reload_lock: tokio::sync::Mutex<()>,
     stopping: AtomicBool,
     /// The admins' service notices, mirrored from the store.
     notices: accueil_service::notice_board::Board,
-    /// The agents' review: the files' engine, feedback limits, retention.
+    /// The agents' review: feedback limits, retention, group commit.
     review: review::ReviewState,
 }
 
-/// What a successful reload changed.
+/// What a successful reload changed, and how long it took.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reloaded {
     pub version: String,
@@ -92,14 +91,14 @@ impl AppState {
     pub fn new(engine: Engine, store: Arc<dyn Store>, settings: Settings) -> AppState {
         let notices = notices::load_board(store.as_ref());
         // The agents' paraphrases are laid over the files' content.
-        let (engine, review) = review::ReviewState::start(engine, store.as_ref(), &settings);
+        let library = Library::new(&settings.content_root, engine, store.as_ref());
+        let review = review::ReviewState::new(&settings);
         AppState {
             inner: Arc::new(Inner {
-                engine: RwLock::new(engine),
+                library,
                 store,
                 settings,
                 metrics: Metrics::new(),
-                reload_lock: tokio::sync::Mutex::new(()),
                 stopping: AtomicBool::new(false),
                 notices,
                 review,
@@ -110,13 +109,12 @@ impl AppState {
     /// The engine of the current content: a snapshot kept by the caller
     /// for the whole request, whatever reloads happen meanwhile.
     pub fn engine(&self) -> Arc<Engine> {
-        // A poisoned lock only means a panic elsewhere while holding it;
-        // the `Arc` inside is always whole, so keep serving it.
-        self.inner
-            .engine
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+        self.inner.library.served()
+    }
+
+    /// The content files and the agents' overlays behind [`Self::engine`].
+    pub fn library(&self) -> &Library {
+        &self.inner.library
     }
 
     pub fn store(&self) -> &dyn Store {
@@ -144,45 +142,34 @@ impl AppState {
     /// Re-read and validate the content, then swap it in. On error the
     /// current content stays and every diagnostic is returned.
     pub async fn reload(&self) -> Result<Reloaded, ContentError> {
-        let _one_at_a_time = self.inner.reload_lock.lock().await;
         let started = Instant::now();
-        let root = self.settings().content_root.clone();
         // Loading reads files and builds the index: off the async threads.
-        // The agents' paraphrases are laid over the new files.
+        // The library lays the agents' paraphrases over the new files.
         let state = self.clone();
-        let loaded = tokio::task::spawn_blocking(move || {
-            Engine::load(&root).map(|files| state.inner.review.rebase(files, state.store()))
-        })
-        .await
-        .unwrap_or_else(|e| {
-            Err(ContentError(vec![Diagnostic {
-                path: self.settings().content_root.clone(),
-                line: 0,
-                severity: Severity::Error,
-                message: format!("loading failed: {e}"),
-            }]))
-        });
+        let loaded = tokio::task::spawn_blocking(move || state.inner.library.reload(state.store()))
+            .await
+            .unwrap_or_else(|e| {
+                Err(ContentError(vec![Diagnostic {
+                    path: self.settings().content_root.clone(),
+                    line: 0,
+                    severity: Severity::Error,
+                    message: format!("loading failed: {e}"),
+                }]))
+            });
         match loaded {
-            Ok(engine) => {
-                let reloaded = Reloaded {
-                    version: engine.content.version.clone(),
-                    previous_version: String::new(),
-                    intents: engine.content.intents.len(),
-                    warnings: engine.content.warnings.len(),
-                    millis: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
-                };
-                let previous = {
-                    let mut slot = self
-                        .inner
-                        .engine
-                        .write()
-                        .unwrap_or_else(PoisonError::into_inner);
-                    std::mem::replace(&mut *slot, engine)
-                };
+            Ok(library::Reloaded {
+                version,
+                previous_version,
+                intents,
+                warnings,
+            }) => {
                 self.metrics().reload(true);
                 let reloaded = Reloaded {
-                    previous_version: previous.content.version.clone(),
-                    ..reloaded
+                    version,
+                    previous_version,
+                    intents,
+                    warnings,
+                    millis: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
                 };
                 tracing::info!(
                     version = %reloaded.version,

@@ -10,11 +10,11 @@
 //! and the served engine is rebuilt with the agents' paraphrases and
 //! swapped in like a reload, so the next request is answered with it.
 //!
-//! [`ReviewState`] keeps the engine built from the files alone, so that
-//! paraphrases are always laid over the files (at startup, after a reload,
-//! after an action), never over a previous mix.
+//! The library ([`accueil_service::library`]) keeps the engine built from
+//! the files alone, so that paraphrases are always laid over the files (at
+//! startup, after a reload, after an action), never over a previous mix.
 
-use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use axum::extract::rejection::{PathRejection, QueryRejection};
@@ -30,7 +30,6 @@ use super::auth::{AdminToken, AgentToken};
 use super::error::{json_response, ApiError, AppJson};
 use super::feedback::Limiter;
 use super::{AppState, Settings};
-use accueil_engine::engine::Engine;
 use accueil_service::events::Guess;
 use accueil_service::review::entry::{Action, Entry, EntryId, Status};
 use accueil_service::review::inbox::{self, Act, Acted, Cursor, Filter, Sort};
@@ -55,8 +54,6 @@ const MAX_CLUSTERS: usize = 500;
 
 /// The review's part of the server state.
 pub(crate) struct ReviewState {
-    /// The engine of the content files alone (no paraphrases).
-    files: RwLock<Arc<Engine>>,
     pub(crate) feedback: Limiter,
     retention_days: u32,
     last_retention: Mutex<Option<Instant>>,
@@ -77,90 +74,23 @@ pub(crate) struct GroupFlush {
 }
 
 impl ReviewState {
-    /// Keep `files` and return the engine to serve: the files with the
-    /// stored paraphrases laid over them.
-    pub(crate) fn start(
-        files: Engine,
-        store: &dyn Store,
-        settings: &Settings,
-    ) -> (Arc<Engine>, ReviewState) {
-        let files = Arc::new(files);
-        let served = lay(files.clone(), store);
-        let state = ReviewState {
-            files: RwLock::new(files),
+    pub(crate) fn new(settings: &Settings) -> ReviewState {
+        ReviewState {
             feedback: Limiter::default(),
             retention_days: settings.retention_days,
             last_retention: Mutex::new(None),
             flush: GroupFlush::default(),
-        };
-        (served, state)
-    }
-
-    /// After a reload: keep the new files' engine, return the one to serve.
-    /// Called with the reload lock held.
-    pub(crate) fn rebase(&self, files: Engine, store: &dyn Store) -> Arc<Engine> {
-        let files = Arc::new(files);
-        *self.files.write().unwrap_or_else(PoisonError::into_inner) = files.clone();
-        lay(files, store)
-    }
-
-    fn files(&self) -> Arc<Engine> {
-        self.files
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
-    }
-}
-
-/// The files' engine with the stored paraphrases (the files' engine
-/// itself when none adds anything, or when the store cannot be read).
-fn lay(files: Arc<Engine>, store: &dyn Store) -> Arc<Engine> {
-    let list = match paraphrases::stored(store) {
-        Ok(list) => list,
-        Err(e) => {
-            tracing::error!(error = %e, "cannot read the agents' paraphrases: serving the files alone");
-            return files;
-        }
-    };
-    let started = Instant::now();
-    match paraphrases::with_paraphrases(&files, &list) {
-        (Some(engine), laid) => {
-            tracing::info!(
-                added = laid.added,
-                in_files = laid.in_files,
-                skipped = laid.skipped,
-                millis = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
-                "agents' paraphrases laid over the content"
-            );
-            Arc::new(engine)
-        }
-        (None, laid) => {
-            if laid.in_files + laid.skipped > 0 {
-                tracing::info!(
-                    in_files = laid.in_files,
-                    skipped = laid.skipped,
-                    "no agents' paraphrase to add to the content"
-                );
-            }
-            files
         }
     }
 }
 
-/// Rebuild the served engine from the files and the stored paraphrases,
-/// under the reload lock (a reload and an action never interleave).
+/// Rebuild the served engine from the files and the stored paraphrases
+/// (the library swaps it in, one change at a time with reloads).
 async fn relay(state: &AppState) -> Result<(), ApiError> {
-    let _one_at_a_time = state.inner.reload_lock.lock().await;
-    let files = state.inner.review.files();
-    let store = state.inner.store.clone();
-    let served = tokio::task::spawn_blocking(move || lay(files, store.as_ref()))
+    let state = state.clone();
+    tokio::task::spawn_blocking(move || state.library().relay(state.store()))
         .await
         .map_err(|e| ApiError::Internal(format!("rebuilding the engine: {e}")))?;
-    *state
-        .inner
-        .engine
-        .write()
-        .unwrap_or_else(PoisonError::into_inner) = served;
     Ok(())
 }
 
@@ -515,7 +445,7 @@ async fn act(
             if paraphrase.is_empty() {
                 return Err(Refusal::NothingToAttach.into());
             }
-            let files = state.inner.review.files();
+            let files = state.library().files();
             match fit(&files, intent, &paraphrase) {
                 Fit::UnknownIntent => {
                     let shown: String = intent.chars().take(64).collect();
@@ -670,7 +600,7 @@ async fn export(
     let today = accueil_service::review::time::format_day(day_of(now));
     let response = match q.format.as_deref().map(str::trim) {
         Some("toml") => {
-            let files = state.inner.review.files();
+            let files = state.library().files();
             let text = blocking(&state, move |store| {
                 Ok(export::toml(&files, &paraphrases::stored(store)?, now))
             })

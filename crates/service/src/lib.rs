@@ -7,12 +7,14 @@
 //! questions not understood, counters, paraphrases taught by agents);
 //! [`notice_board`] holds the service notices agents publish; [`store`] is
 //! where sessions, the inbox, counters and overlays are kept (sled).
-//! Nothing here knows HTTP; time is passed in by the caller.
+//! [`library`] turns the content files and the agents' overlays into the
+//! one engine served, with one hot swap. Nothing here knows HTTP; time is passed in by the caller.
 
 pub mod chat;
 pub mod conversation;
 pub mod events;
 pub mod journey_walk;
+pub mod library;
 pub mod notice_board;
 pub mod review;
 pub mod store;
