@@ -191,7 +191,11 @@ fn ask(root: &Path, question: &str, site: Option<&str>, explain: bool) -> ExitCo
     } else {
         engine.decide(question)
     };
-    let reply = engine.reply(&m, site);
+    // As a person opening the chat now would read it: with the content's
+    // notices in force (the agents' live in the server's store).
+    let reply = accueil_engine::reply::Composer::new(&engine.content, site)
+        .with_notices(&[], accueil_service::store::now_millis(), true)
+        .for_match(&m);
     print!("{}", accueil_engine::reply::to_text(&reply));
     if explain {
         println!(

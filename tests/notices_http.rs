@@ -677,3 +677,49 @@ impl Drop for Server {
         }
     }
 }
+
+/// The one reply composer: the printable page and `GET /api/v1/intents/{id}`
+/// carry the notices about their intent, as the chat does, and not the
+/// general ones (those open a conversation).
+#[tokio::test]
+async fn the_fiche_and_the_intent_page_carry_their_notices() {
+    let app = TestApp::new();
+    for body in [
+        json!({"id": "rdv", "ends_at": at(2), "text": "Les rendez-vous sont complets cette semaine.", "intents": ["sejour.rendez_vous"]}),
+        json!({"id": "general", "ends_at": at(2), "text": "Les bureaux ferment à midi le 24 décembre."}),
+    ] {
+        let r = post(&app, body.clone()).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{body}: {}", r.text());
+    }
+    let page = app
+        .request(
+            Request::get("/fiche/sejour.rendez_vous?site=prefecture-exemple")
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text());
+    let html = page.text();
+    assert!(
+        html.contains("Les rendez-vous sont complets cette semaine."),
+        "{html}"
+    );
+    assert!(!html.contains("24 décembre"), "general notices open a chat");
+    let other = app
+        .request(
+            Request::get("/fiche/sejour.renouvellement")
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await;
+    assert!(!other.text().contains("complets"), "not about this intent");
+    let json = app
+        .request(
+            Request::get("/api/v1/intents/sejour.rendez_vous")
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await;
+    let v: Value = serde_json::from_str(&json.text()).expect("json");
+    assert_eq!(v["reply"]["notices"][0]["id"], "rdv", "{v}");
+}

@@ -117,7 +117,7 @@ fn costs() {
             site: None,
         };
         let started = Instant::now();
-        let out = turn(&engine, &store, &policy, req, now).expect("turn");
+        let out = turn(&engine, &[], &store, &policy, req, now).expect("turn");
         (started.elapsed(), out)
     };
 

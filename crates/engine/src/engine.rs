@@ -75,7 +75,7 @@ impl Engine {
 
     /// The reply a person reads for a match, with a site's values.
     pub fn reply(&self, m: &Match, site: Option<&Site>) -> Reply {
-        reply::for_match(&self.content, site, m)
+        reply::Composer::new(&self.content, site).for_match(m)
     }
 
     /// Match and reply in one go.

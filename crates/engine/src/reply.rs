@@ -1,12 +1,71 @@
-//! Replies: what the person reads, built from a match and a site.
+//! Replies: what the person reads, composed in one place.
 //!
 //! The same structure feeds the command line (`ask`), the JSON of
-//! `match`, and the chat API: text, numbered steps with their pictogram,
-//! links, and quick replies. Site placeholders are filled here, so nothing
-//! above this module sees `{{...}}`.
+//! `match`, the chat API (answers, steps walked one by one, journeys'
+//! questions) and the printable page: text, numbered steps with their
+//! pictogram, links, quick replies, the site's contact, the service
+//! notices in force and the glossary of the words used. Site placeholders
+//! are filled here, so nothing above this module sees `{{...}}`; the
+//! sentences the assistant adds to the content are in [`say`].
+//!
+//! The builders below ([`intent_reply`], [`step_reply`], [`clarify_reply`],
+//! [`fallback_offering`], [`journey_question`]...) make drafts that callers
+//! may still shape (a conversation prefixes "your previous conversation
+//! ended", a journey adds « Retour »); [`Composer::finish`] completes a
+//! draft — notices and glossary — and is the one way a reply leaves the
+//! engine. [`Composer`]'s one-shot methods do both for the callers that
+//! shape nothing.
 
 use crate::content::{Content, Intent, Link, Site};
+use crate::journey::Journey;
 use crate::matcher::{Match, Outcome};
+use crate::notices::{Millis, Notice, Subject};
+
+/// The few sentences the assistant adds to the content's answers, in one
+/// place for reviewers (FALC: short, one idea each).
+pub mod say {
+    /// Prefixed to the first reply when the session sent was unknown or expired.
+    pub const SESSION_ENDED: &str =
+        "Votre conversation précédente est terminée. Nous recommençons.";
+    /// Said when the last step of a procedure is shown.
+    pub const LAST_STEP: &str = "C'est la dernière étape.";
+    /// Said after "non" to "Vous parlez de : A ou B ?".
+    pub const REPHRASE: &str =
+        "D'accord. Écrivez votre question avec d'autres mots, ou choisissez un sujet.";
+    /// Added to a fallback that offers the journeys of its domain.
+    pub const FALLBACK_OFFER: &str =
+        "Ou répondez à quelques questions pour trouver votre démarche.";
+    /// The fallback's first sentence.
+    pub const DONT_KNOW: &str = "Je ne sais pas répondre à cette question.";
+    /// The fallback's second sentence.
+    pub const PASSED_ON: &str = "Je transmets votre question à un agent.";
+    /// The fallback's last sentence, before the topics.
+    pub const CHOOSE_TOPIC: &str = "Vous pouvez aussi choisir un sujet.";
+    /// A clarification without candidates.
+    pub const BE_PRECISE: &str = "Pouvez-vous préciser votre question ?";
+
+    /// "Étape 2 sur 5."
+    pub fn step_of(n: usize, total: usize) -> String {
+        format!("Étape {n} sur {total}.")
+    }
+
+    /// "Vous parlez de : « A », « B » ou « C » ?"
+    pub fn which_of(titles: &[String]) -> String {
+        let quoted: Vec<String> = titles.iter().map(|t| format!("« {t} »")).collect();
+        match quoted.split_last() {
+            Some((last, rest)) if !rest.is_empty() => {
+                format!("Vous parlez de : {} ou {last} ?", rest.join(", "))
+            }
+            Some((last, _)) => format!("Vous parlez de : {last} ?"),
+            None => BE_PRECISE.to_owned(),
+        }
+    }
+}
+
+/// The conversation intent behind « Étape suivante ».
+pub const NEXT_STEP: &str = "conv.etape_suivante";
+/// The conversation intent behind « Recommencer ».
+pub const START_AGAIN: &str = "conv.recommencer";
 
 /// Intents offered as topics when the assistant does not know.
 pub const MAIN_TOPICS: &[&str] = &[
@@ -165,7 +224,7 @@ pub fn journey_button(content: &Content, journey: &crate::journey::Journey) -> Q
 
 /// The full reply of one intent.
 pub fn intent_reply(content: &Content, site: Option<&Site>, intent: &Intent) -> Reply {
-    let mut reply = Reply {
+    Reply {
         title: Some(intent.title.clone()),
         text: content.fill(site, &intent.answer),
         steps: intent
@@ -204,27 +263,100 @@ pub fn intent_reply(content: &Content, site: Option<&Site>, intent: &Intent) -> 
         contact: site.map(|s| site_contact(content, s)),
         notices: Vec::new(),
         glossary: Vec::new(),
+    }
+}
+
+/// Step `k` (from 0) of an intent's procedure, walked one at a time: the
+/// answer and "Étape 1 sur n" first, then one step per reply; the intent's
+/// pictograms open the walk, links where a person starts or finishes,
+/// « Étape suivante » until the last, then the intent's own buttons.
+pub fn step_reply(content: &Content, site: Option<&Site>, intent: &Intent, k: usize) -> Reply {
+    let mut reply = intent_reply(content, site, intent);
+    let total = reply.steps.len();
+    let k = k.min(total.saturating_sub(1));
+    let first = k == 0;
+    let last = k + 1 >= total;
+    let mut text = if first {
+        format!("{}\n{}", reply.text, say::step_of(k + 1, total))
+    } else {
+        say::step_of(k + 1, total)
     };
-    reply.glossary = glossary_for(
-        content,
-        std::iter::once(reply.text.as_str()).chain(reply.steps.iter().map(|s| s.text.as_str())),
-    );
+    if last {
+        text.push(' ');
+        text.push_str(say::LAST_STEP);
+    }
+    reply.text = text;
+    reply.steps = std::mem::take(&mut reply.steps)
+        .into_iter()
+        .skip(k)
+        .take(1)
+        .collect();
+    if !first {
+        reply.pictos.clear();
+    }
+    if !first && !last {
+        reply.links.clear();
+    }
+    reply.quick_replies = if last {
+        with_start_again(content, std::mem::take(&mut reply.quick_replies))
+    } else {
+        buttons(content, [NEXT_STEP, START_AGAIN])
+    };
     reply
+}
+
+/// The buttons of these intents, in this order (unknown ids skipped).
+pub fn buttons<'a>(content: &Content, ids: impl IntoIterator<Item = &'a str>) -> Vec<QuickReply> {
+    ids.into_iter()
+        .filter_map(|id| content.intent(id))
+        .map(intent_button)
+        .collect()
+}
+
+/// `quick` plus « Recommencer » at the end, when not already offered.
+pub fn with_start_again(content: &Content, mut quick: Vec<QuickReply>) -> Vec<QuickReply> {
+    if !quick.iter().any(|q| q.payload == START_AGAIN) {
+        quick.extend(buttons(content, [START_AGAIN]));
+    }
+    quick
+}
+
+/// A guided journey's question with its choices (made by the journey
+/// walk, which owns their payloads) and the journey's pictogram.
+pub fn journey_question(
+    content: &Content,
+    journey: &Journey,
+    question: &str,
+    choices: Vec<QuickReply>,
+) -> Reply {
+    Reply {
+        title: Some(journey.title.clone()),
+        text: question.to_owned(),
+        pictos: journey
+            .picto
+            .as_deref()
+            .and_then(|p| picto(content, p))
+            .into_iter()
+            .collect(),
+        quick_replies: choices,
+        ..Reply::default()
+    }
+}
+
+/// Offer `journeys` first on a fallback, with a sentence saying why.
+pub fn offer_journeys(reply: &mut Reply, journeys: Vec<QuickReply>) {
+    if journeys.is_empty() {
+        return;
+    }
+    reply.text.push('\n');
+    reply.text.push_str(say::FALLBACK_OFFER);
+    reply.quick_replies.splice(0..0, journeys);
 }
 
 /// "Vous parlez de : A ou B ?" with the candidates as quick replies.
 pub fn clarify_reply(content: &Content, candidates: &[&Intent]) -> Reply {
-    let titles: Vec<String> = candidates
-        .iter()
-        .map(|i| format!("« {} »", i.title))
-        .collect();
-    let text = match titles.split_last() {
-        Some((last, rest)) if !rest.is_empty() => {
-            format!("Vous parlez de : {} ou {last} ?", rest.join(", "))
-        }
-        Some((last, _)) => format!("Vous parlez de : {last} ?"),
-        None => "Pouvez-vous préciser votre question ?".to_owned(),
-    };
+    let titles: Vec<String> = candidates.iter().map(|i| i.title.clone()).collect();
+    let text = say::which_of(&titles);
     Reply {
         title: None,
         text,
@@ -249,7 +381,10 @@ const CLOSEST_OFFERED: usize = 2;
 pub fn fallback_offering(content: &Content, site: Option<&Site>, closest: &[&Intent]) -> Reply {
     let contact = content.site_value(site, "contact").unwrap_or_default();
     let text = format!(
-        "Je ne sais pas répondre à cette question.\nJe transmets votre question à un agent.\n{contact}\nVous pouvez aussi choisir un sujet."
+        "{}\n{}\n{contact}\n{}",
+        say::DONT_KNOW,
+        say::PASSED_ON,
+        say::CHOOSE_TOPIC
     );
     let mut quick_replies: Vec<QuickReply> = closest.iter().map(|i| intent_button(i)).collect();
     for b in MAIN_TOPICS
@@ -271,7 +406,7 @@ pub fn fallback_offering(content: &Content, site: Option<&Site>, closest: &[&Int
     }
 }
 
-/// The reply for a match.
+/// The draft reply for a match.
 pub fn for_match(content: &Content, site: Option<&Site>, m: &Match) -> Reply {
     match m.outcome {
         Outcome::Answer => match m.intent.as_deref().and_then(|id| content.intent(id)) {
@@ -299,11 +434,119 @@ pub fn for_match(content: &Content, site: Option<&Site>, m: &Match) -> Reply {
     }
 }
 
+/// What a reply is about, for the notices it carries.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct About<'s> {
+    /// The intent answered, if any.
+    pub intent: Option<&'s str>,
+    /// The domain of the journey walked, if any.
+    pub domain: Option<&'s str>,
+}
+
+/// Where notices come from and when the reply is read.
+#[derive(Debug, Clone, Copy)]
+struct NoticeDesk<'a> {
+    /// The agents' notices (the content's are in the content).
+    agents: &'a [Notice],
+    now: Millis,
+    /// The first reply of a conversation: general notices open it.
+    opening: bool,
+}
+
+/// Completes replies for one content, site and moment. Without
+/// [`Composer::with_notices`] a reply carries no notice (the engine has no
+/// clock); the glossary is always filled.
+#[derive(Debug, Clone, Copy)]
+pub struct Composer<'a> {
+    pub content: &'a Content,
+    pub site: Option<&'a Site>,
+    notices: Option<NoticeDesk<'a>>,
+}
+
+impl<'a> Composer<'a> {
+    pub fn new(content: &'a Content, site: Option<&'a Site>) -> Composer<'a> {
+        Composer {
+            content,
+            site,
+            notices: None,
+        }
+    }
+
+    /// Replies carry the notices in force at `now`: the content's and
+    /// `agents'`, for the site; general ones only when `opening`.
+    pub fn with_notices(self, agents: &'a [Notice], now: Millis, opening: bool) -> Composer<'a> {
+        Composer {
+            notices: Some(NoticeDesk {
+                agents,
+                now,
+                opening,
+            }),
+            ..self
+        }
+    }
+
+    /// Complete a draft: the notices in force about it, and the glossary
+    /// of the acronyms its text, steps and buttons use.
+    pub fn finish(&self, mut reply: Reply, about: About<'_>) -> Reply {
+        if let Some(desk) = &self.notices {
+            let subject = Subject {
+                intent: about.intent,
+                domain: about.domain,
+                start: desk.opening,
+            };
+            reply.notices = crate::notices::select(
+                self.content.notices.iter().chain(desk.agents.iter()),
+                self.site.map(|s| s.id.as_str()),
+                &subject,
+                desk.now,
+            );
+        }
+        reply.glossary = glossary_for(
+            self.content,
+            std::iter::once(reply.text.as_str())
+                .chain(reply.steps.iter().map(|s| s.text.as_str()))
+                .chain(reply.notices.iter().map(|n| n.text.as_str())),
+        );
+        reply
+    }
+
+    /// An intent's full answer.
+    pub fn answer(&self, intent: &Intent) -> Reply {
+        let draft = intent_reply(self.content, self.site, intent);
+        self.finish(draft, About::intent(&intent.id))
+    }
+
+    /// The reply to a match.
+    pub fn for_match(&self, m: &Match) -> Reply {
+        let draft = for_match(self.content, self.site, m);
+        let about = match m.outcome {
+            Outcome::Answer => About {
+                intent: m.intent.as_deref(),
+                domain: None,
+            },
+            _ => About::default(),
+        };
+        self.finish(draft, about)
+    }
+}
+
+impl<'s> About<'s> {
+    pub fn intent(id: &'s str) -> About<'s> {
+        About {
+            intent: Some(id),
+            domain: None,
+        }
+    }
+}
+
 /// The reply as a person reads it in a terminal.
 pub fn to_text(reply: &Reply) -> String {
     let mut out = String::new();
     if let Some(t) = &reply.title {
         out.push_str(&format!("## {t}\n\n"));
+    }
+    for n in &reply.notices {
+        out.push_str(&format!("(!) {}\n", n.text));
     }
     out.push_str(reply.text.trim());
     out.push('\n');
@@ -362,7 +605,106 @@ pub fn to_text(reply: &Reply) -> String {
 
 #[cfg(test)]
 mod tests {
+    //! Properties: the glossary explains each acronym once, in order of
+    //! use, over text, steps and notices; a composer without notices adds
+    //! none, with them adds the scoped ones to their intent and the
+    //! general ones only to an opening reply; a procedure walked step by
+    //! step shows one step per reply, « Étape suivante » until the last.
     use super::*;
+    use crate::content::Step;
+    use crate::notices::Origin;
+
+    fn notice(id: &str, intents: &[&str]) -> Notice {
+        Notice {
+            id: id.into(),
+            site: None,
+            starts_at: 1_000,
+            ends_at: 2_000,
+            text: format!("Avis {id} : la CAF est fermée."),
+            link: None,
+            intents: intents.iter().map(|s| s.to_string()).collect(),
+            domains: vec![],
+            origin: Origin::Admin {
+                by: "root".into(),
+                at: 0,
+            },
+        }
+    }
+
+    fn content_with(intent: Intent) -> Content {
+        let mut content = Content::default();
+        content
+            .glossary
+            .insert("CAF".into(), "la caisse d'allocations familiales".into());
+        content.intents.push(intent);
+        content
+    }
+
+    fn intent(id: &str, steps: &[&str]) -> Intent {
+        Intent {
+            answer: "Une réponse.".into(),
+            steps: steps
+                .iter()
+                .map(|t| Step {
+                    text: (*t).into(),
+                    picto: None,
+                    link: None,
+                })
+                .collect(),
+            ..Intent::for_tests(id, "Un titre", &[])
+        }
+    }
+
+    #[test]
+    fn the_composer_adds_notices_in_force_and_their_words() {
+        let content = content_with(intent("fs.caf", &[]));
+        let i = content.intent("fs.caf").expect("intent");
+        let bare = Composer::new(&content, None).answer(i);
+        assert!(bare.notices.is_empty() && bare.glossary.is_empty());
+        let agents = [
+            notice("a", &["fs.caf"]),
+            notice("b", &[]),
+            notice("c", &["x.y"]),
+        ];
+        let later = Composer::new(&content, None).with_notices(&agents, 1_500, false);
+        let ids = |r: &Reply| r.notices.iter().map(|n| n.id.clone()).collect::<Vec<_>>();
+        assert_eq!(ids(&later.answer(i)), ["a"]);
+        let opening = Composer::new(&content, None).with_notices(&agents, 1_500, true);
+        let mut shown = ids(&opening.answer(i));
+        shown.sort();
+        assert_eq!(shown, ["a", "b"]);
+        let answered = later.answer(i);
+        let glossary: Vec<&str> = answered.glossary.iter().map(|g| g.term.as_str()).collect();
+        assert_eq!(glossary, ["CAF"], "the notice's acronym is explained");
+        let expired = Composer::new(&content, None).with_notices(&agents, 2_000, true);
+        assert!(expired.answer(i).notices.is_empty());
+    }
+
+    #[test]
+    fn a_procedure_walked_one_step_at_a_time() {
+        let mut content = content_with(intent("fs.demarche", &["Un.", "Deux.", "Trois."]));
+        content.intents.push(intent(NEXT_STEP, &[]));
+        content.intents.push(intent(START_AGAIN, &[]));
+        content.intents.sort_by(|a, b| a.id.cmp(&b.id));
+        let i = content.intent("fs.demarche").expect("intent");
+        let payloads = |r: &Reply| {
+            r.quick_replies
+                .iter()
+                .map(|q| q.payload.clone())
+                .collect::<Vec<_>>()
+        };
+        let first = step_reply(&content, None, i, 0);
+        assert_eq!(first.text, "Une réponse.\nÉtape 1 sur 3.");
+        assert_eq!(first.steps.len(), 1);
+        assert_eq!(first.steps[0].n, 1);
+        assert_eq!(payloads(&first), [NEXT_STEP, START_AGAIN]);
+        let middle = step_reply(&content, None, i, 1);
+        assert_eq!(middle.text, "Étape 2 sur 3.");
+        assert_eq!(middle.steps[0].text, "Deux.");
+        let last = step_reply(&content, None, i, 7);
+        assert_eq!(last.text, format!("Étape 3 sur 3. {}", say::LAST_STEP));
+        assert_eq!(payloads(&last), [START_AGAIN]);
+    }
 
     #[test]
     fn glossary_explains_each_acronym_once_in_order() {

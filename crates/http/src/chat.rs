@@ -62,30 +62,17 @@ pub(crate) async fn chat(
         site: body.site.as_deref(),
     };
     let request = TurnRequest::parse(&engine.content, raw)?;
-    let site = request.site.clone();
     let now = now_millis();
+    let notices = state.notices().snapshot();
     let mut out = accueil_service::chat::turn(
         &engine,
+        &notices,
         state.store(),
         &state.settings().policy,
         request,
         now,
     )
     .map_err(|e| ApiError::Internal(e.to_string()))?;
-    // Service notices: the general ones open a conversation; the scoped
-    // ones come with the answers (and journeys) they concern.
-    let subject = accueil_engine::notices::Subject {
-        intent: out.intent.as_deref(),
-        domain: out.journey.as_ref().map(|j| j.domain.as_str()),
-        start: out.new_session,
-    };
-    out.reply.notices = accueil_service::notice_board::for_reply(
-        &engine.content,
-        state.notices(),
-        site.as_deref(),
-        &subject,
-        now,
-    );
 
     // The reply promises to pass the question on: durable first.
     if out.recorded {

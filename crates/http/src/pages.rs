@@ -39,8 +39,9 @@ use super::config::Cors;
 use super::error::ApiError;
 use super::AppState;
 use accueil_engine::content::{Content, Intent, Site};
-use accueil_engine::reply::{self, Reply};
+use accueil_engine::reply::{Composer, Reply};
 use accueil_service::conversation::Refusal;
+use accueil_service::store::now_millis;
 
 /// One file of `web/`, compiled in.
 #[derive(Debug)]
@@ -471,7 +472,12 @@ async fn fiche(
         let engine = state.engine();
         let content = &engine.content;
         let (intent, site) = fiche_target(content, &id, query.site.as_deref())?;
-        let reply = reply::intent_reply(content, site, intent);
+        // The printable page carries what the chat would: the notices in
+        // force about this answer, the glossary, the site's contact.
+        let notices = state.notices().snapshot();
+        let reply = Composer::new(content, site)
+            .with_notices(&notices, now_millis(), false)
+            .answer(intent);
         let url = fiche_url(&state, &headers, &intent.id, site).ok();
         Ok::<String, ApiError>(render_fiche(intent, site, &reply, url.as_deref()))
     })();
@@ -670,6 +676,22 @@ fn render_fiche(intent: &Intent, site: Option<&Site>, reply: &Reply, url: Option
     page_header(&mut out, org);
     out.push_str("<main id=\"contenu\" class=\"fiche\">\n");
     let _ = writeln!(out, "<h1>{}</h1>", esc(&intent.title));
+    for notice in &reply.notices {
+        let _ = write!(
+            out,
+            "<div class=\"fr-notice fr-notice--info fiche-notice\"><p>{}",
+            esc(&notice.text)
+        );
+        if let Some(link) = &notice.link {
+            let _ = write!(
+                out,
+                " <a href=\"{}\">{}</a>",
+                esc(&link.url),
+                esc(&link.label)
+            );
+        }
+        out.push_str("</p></div>\n");
+    }
 
     out.push_str("<div class=\"fiche-answer\">\n");
     for line in reply.text.lines().map(str::trim).filter(|l| !l.is_empty()) {
@@ -720,6 +742,18 @@ fn render_fiche(intent: &Intent, site: Option<&Site>, reply: &Reply, url: Option
         out.push_str("</ul>\n");
     }
 
+    if !reply.glossary.is_empty() {
+        out.push_str("<h2>Mots expliqués</h2>\n<dl class=\"fiche-glossary\">\n");
+        for g in &reply.glossary {
+            let _ = writeln!(
+                out,
+                "<dt>{}</dt><dd>{}</dd>",
+                esc(&g.term),
+                esc(&g.explanation)
+            );
+        }
+        out.push_str("</dl>\n");
+    }
     if let Some(contact) = &reply.contact {
         out.push_str("<h2>Contact</h2>\n<div class=\"fiche-contact\">\n");
         let _ = writeln!(out, "<p><strong>{}</strong></p>", esc(&contact.name));

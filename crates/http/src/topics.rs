@@ -14,7 +14,8 @@ use serde::{Deserialize, Serialize};
 use super::error::{json_response, ApiError};
 use super::AppState;
 use accueil_engine::content::{Content, Domain, Intent};
-use accueil_engine::reply::{self, PictoRef, Reply};
+use accueil_engine::reply::{self, Composer, PictoRef, Reply};
+use accueil_service::store::now_millis;
 
 #[derive(Debug, Serialize)]
 struct Topics<'a> {
@@ -134,7 +135,9 @@ pub(crate) async fn intent(
         id: &intent.id,
         domain: intent.domain.name(),
         title: &intent.title,
-        reply: reply::intent_reply(content, site, intent),
+        reply: Composer::new(content, site)
+            .with_notices(&state.notices().snapshot(), now_millis(), false)
+            .answer(intent),
     };
     json_response(&page)
 }

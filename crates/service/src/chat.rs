@@ -7,6 +7,7 @@ use crate::conversation::{self, Policy, TurnError, TurnOutput, TurnRequest};
 use crate::events::{Noted, TurnEvent, TurnListener};
 use crate::store::{Millis, Store};
 use accueil_engine::engine::Engine;
+use accueil_engine::notices::Notice;
 
 /// The review, listening to one store.
 pub struct Review<'a> {
@@ -20,15 +21,25 @@ impl TurnListener for Review<'_> {
     }
 }
 
-/// Play one turn and let the review take note of it.
+/// Play one turn, its reply completed with the notices in force (the
+/// content's and the agents' `notices`), and let the review take note.
 pub fn turn(
     engine: &Engine,
+    notices: &[Notice],
     store: &dyn Store,
     policy: &Policy,
     req: TurnRequest,
     now: Millis,
 ) -> Result<TurnOutput, TurnError> {
-    conversation::play(engine, store, policy, req, now, &Review { store, engine })
+    conversation::play(
+        engine,
+        notices,
+        store,
+        policy,
+        req,
+        now,
+        &Review { store, engine },
+    )
 }
 
 #[cfg(test)]

@@ -32,7 +32,8 @@ use crate::store::{Millis, SessionLookup, Store, StoreError};
 use accueil_engine::content::{Content, Intent, Site};
 use accueil_engine::engine::Engine;
 use accueil_engine::matcher::Outcome;
-use accueil_engine::reply::{self, QuickReply, Reply, MAIN_TOPICS};
+use accueil_engine::notices::Notice;
+use accueil_engine::reply::{self, About, Composer, Reply, MAIN_TOPICS};
 
 /// Longest message, in characters, after control characters are stripped
 /// and the ends trimmed. Longer texts are stories the matcher would dilute.
@@ -42,29 +43,10 @@ pub const MAX_MESSAGE_CHARS: usize = 1000;
 const SESSION_ID_BYTES: usize = 16;
 
 /// Conversation intents with a behaviour beyond their answer.
-pub const NEXT_STEP: &str = "conv.etape_suivante";
-pub const START_AGAIN: &str = "conv.recommencer";
+pub use accueil_engine::reply::{say, NEXT_STEP, START_AGAIN};
 pub const HUMAN: &str = "conv.parler_agent";
 pub const YES: &str = "conv.oui";
 pub const NO: &str = "conv.non";
-
-/// The few sentences the conversation adds to the content's answers, in
-/// one place for reviewers (FALC: short, one idea each).
-pub mod say {
-    /// Prefixed to the first reply when the session sent was unknown or expired.
-    pub const SESSION_ENDED: &str =
-        "Votre conversation précédente est terminée. Nous recommençons.";
-    /// Said when the last step of a procedure is shown.
-    pub const LAST_STEP: &str = "C'est la dernière étape.";
-    /// Said after "non" to "Vous parlez de : A ou B ?".
-    pub const REPHRASE: &str =
-        "D'accord. Écrivez votre question avec d'autres mots, ou choisissez un sujet.";
-
-    /// "Étape 2 sur 5."
-    pub fn step_of(n: usize, total: usize) -> String {
-        format!("Étape {n} sur {total}.")
-    }
-}
 
 /// How long a session lives without a turn, per channel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -354,10 +336,12 @@ struct Ctx<'a> {
 }
 
 /// Play one turn: open (or start) the session, understand the input in
-/// the light of the pending question, reply, tell `listener` what
+/// the light of the pending question, reply (completed with the notices in
+/// force, the content's and the agents' `notices`), tell `listener` what
 /// happened, and save the session with the ticket it returns.
 pub fn play(
     engine: &Engine,
+    notices: &[Notice],
     store: &dyn Store,
     policy: &Policy,
     req: TurnRequest,
@@ -432,6 +416,16 @@ pub fn play(
     if opened.ended {
         reply.text = format!("{}\n{}", say::SESSION_ENDED, reply.text);
     }
+    // Service notices: the general ones open a conversation; the scoped
+    // ones come with the answers (and journeys) they concern.
+    let composer = Composer::new(content, ctx.site).with_notices(notices, now, opened.new);
+    let reply = composer.finish(
+        reply,
+        About {
+            intent: said.intent.as_deref(),
+            domain: journey.as_ref().map(|(_, view)| view.domain.as_str()),
+        },
+    );
     let ttl = u64::try_from(policy.ttl(req.channel).as_millis()).unwrap_or(u64::MAX);
     let noted = listener.turned(&TurnEvent {
         ticket: opened.state.review.as_ref(),
@@ -570,7 +564,7 @@ fn on_intent(ctx: &mut Ctx<'_>, intent: &Intent, confidence: f32) -> Said {
         (NO, Pending::Steps { intent: walked, .. }) => {
             let mut said = answer(ctx, intent, confidence);
             if let Some(walked) = ctx.content.intent(&walked) {
-                said.reply.quick_replies = with_start_again(
+                said.reply.quick_replies = reply::with_start_again(
                     ctx.content,
                     reply::intent_reply(ctx.content, ctx.site, walked).quick_replies,
                 );
@@ -581,7 +575,7 @@ fn on_intent(ctx: &mut Ctx<'_>, intent: &Intent, confidence: f32) -> Said {
             let mut said = answer(ctx, intent, confidence);
             said.reply.text = say::REPHRASE.to_owned();
             said.reply.quick_replies =
-                buttons(ctx.content, MAIN_TOPICS.iter().copied().chain([HUMAN]));
+                reply::buttons(ctx.content, MAIN_TOPICS.iter().copied().chain([HUMAN]));
             said
         }
         // conv.recommencer: the context is already cleared by the take above.
@@ -655,39 +649,9 @@ fn walks(ctx: &Ctx<'_>, intent: &Intent) -> bool {
 
 /// Step `k` (0-based) of a procedure, with its pictogram, and the way on.
 fn show_step(ctx: &mut Ctx<'_>, intent: &Intent, k: usize, confidence: f32) -> Said {
-    let mut reply = reply::intent_reply(ctx.content, ctx.site, intent);
-    let total = reply.steps.len();
-    let k = k.min(total.saturating_sub(1));
-    let first = k == 0;
-    let last = k + 1 >= total;
-    let mut text = if first {
-        format!("{}\n{}", reply.text, say::step_of(k + 1, total))
-    } else {
-        say::step_of(k + 1, total)
-    };
-    if last {
-        text.push(' ');
-        text.push_str(say::LAST_STEP);
-    }
-    reply.text = text;
-    reply.steps = std::mem::take(&mut reply.steps)
-        .into_iter()
-        .skip(k)
-        .take(1)
-        .collect();
-    // The intent's pictograms open the walk; each step then shows its own.
-    if !first {
-        reply.pictos.clear();
-    }
-    // Links where a person starts or finishes, not repeated on every step.
-    if !first && !last {
-        reply.links.clear();
-    }
-    reply.quick_replies = if last {
-        with_start_again(ctx.content, std::mem::take(&mut reply.quick_replies))
-    } else {
-        buttons(ctx.content, [NEXT_STEP, START_AGAIN])
-    };
+    let reply = reply::step_reply(ctx.content, ctx.site, intent, k);
+    let k = k.min(intent.steps.len().saturating_sub(1));
+    let last = k + 1 >= intent.steps.len();
     ctx.pending = if last {
         Pending::Nothing
     } else {
@@ -739,20 +703,4 @@ fn fallback(ctx: &mut Ctx<'_>, confidence: f32) -> Said {
         confidence,
         reply: reply::fallback_reply(ctx.content, ctx.site),
     }
-}
-
-/// Quick replies for the intents of `ids` that exist in the content.
-fn buttons<'a>(content: &Content, ids: impl IntoIterator<Item = &'a str>) -> Vec<QuickReply> {
-    ids.into_iter()
-        .filter_map(|id| content.intent(id))
-        .map(reply::intent_button)
-        .collect()
-}
-
-/// `quick` plus "Recommencer" at the end, when not already offered.
-fn with_start_again(content: &Content, mut quick: Vec<QuickReply>) -> Vec<QuickReply> {
-    if !quick.iter().any(|q| q.payload == START_AGAIN) {
-        quick.extend(buttons(content, [START_AGAIN]));
-    }
-    quick
 }

@@ -55,11 +55,7 @@ const BACK_WORDS: &[&str] = &[
 pub const DOMAIN_GUESS_FLOOR: f32 = 0.2;
 
 /// The sentences this module adds (FALC).
-pub mod say {
-    /// Added to a fallback that offers the journeys of its domain.
-    pub const FALLBACK_OFFER: &str =
-        "Ou répondez à quelques questions pour trouver votre démarche.";
-}
+pub use accueil_engine::reply::say;
 
 /// Where a person stands in a journey, kept in the session: ids only.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -300,18 +296,7 @@ fn ask<'a>(content: &'a Content, journey: &'a Journey, path: Vec<String>) -> Wal
         question: Some(path.len()),
     };
     Walk::Ask {
-        reply: Reply {
-            title: Some(journey.title.clone()),
-            text: node.question.clone(),
-            pictos: journey
-                .picto
-                .as_deref()
-                .and_then(|p| reply::picto(content, p))
-                .into_iter()
-                .collect(),
-            quick_replies,
-            ..Reply::default()
-        },
+        reply: reply::journey_question(content, journey, &node.question, quick_replies),
         position: Position {
             journey: journey.id.clone(),
             path,
@@ -356,13 +341,9 @@ pub fn offer_on_fallback(content: &Content, candidates: &[Candidate], reply: &mu
         .filter(|j| j.domain == domain.name())
         .map(|j| reply::journey_button(content, j))
         .collect();
-    if offered.is_empty() {
-        return false;
-    }
-    reply.text.push('\n');
-    reply.text.push_str(say::FALLBACK_OFFER);
-    reply.quick_replies.splice(0..0, offered);
-    true
+    let offered_any = !offered.is_empty();
+    reply::offer_journeys(reply, offered);
+    offered_any
 }
 
 #[cfg(test)]

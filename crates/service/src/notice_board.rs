@@ -1,14 +1,12 @@
 //! The admins' notices (`POST /api/v1/admin/notices`): kept in the
 //! store's overlays under `notice:<id>` so they survive a restart, and
-//! mirrored in memory so a chat turn never scans the store.
+//! mirrored in memory so a chat turn never scans the store. The replies
+//! carry them through the engine's composer ([`accueil_engine::reply::Composer`]).
 
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 use crate::store::{Store, StoreError};
-use accueil_engine::content::Content;
-use accueil_engine::notices::{
-    select, Millis, Notice, NoticeView, Origin, Subject, OVERLAY_PREFIX,
-};
+use accueil_engine::notices::{Notice, Origin, OVERLAY_PREFIX};
 
 /// A fresh notice id for an input without one: `avis-` and 48 random bits.
 pub fn new_id() -> Result<String, String> {
@@ -113,24 +111,6 @@ impl Board {
     fn swap(&self, next: Vec<Notice>) {
         *self.notices.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(next);
     }
-}
-
-/// The notices of a chat reply: the content's and the admins', active at
-/// `now`, for `site`, about `subject`.
-pub fn for_reply(
-    content: &Content,
-    board: &Board,
-    site: Option<&str>,
-    subject: &Subject<'_>,
-    now: Millis,
-) -> Vec<NoticeView> {
-    let admin = board.snapshot();
-    select(
-        content.notices.iter().chain(admin.iter()),
-        site,
-        subject,
-        now,
-    )
 }
 
 #[cfg(test)]

@@ -67,7 +67,7 @@ impl<'a> Chat<'a> {
             channel: self.channel,
             site: self.site.clone(),
         };
-        let out = turn(engine(), self.store, &Policy::default(), req, self.now).expect("turn");
+        let out = turn(engine(), &[], self.store, &Policy::default(), req, self.now).expect("turn");
         assert_eq!(out.store_errors, 0);
         self.session = Some(out.session.clone());
         out

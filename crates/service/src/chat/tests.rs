@@ -51,7 +51,7 @@ impl Chat {
             channel: self.channel,
             site: self.site.clone(),
         };
-        let out = turn(engine(), &self.store, &self.policy, req, self.now).expect("turn");
+        let out = turn(engine(), &[], &self.store, &self.policy, req, self.now).expect("turn");
         assert_eq!(out.store_errors, 0);
         self.session = Some(out.session.clone());
         out
