@@ -10,17 +10,15 @@
 //! stops cleanly on SIGTERM, and refuses to start (exit 2) with invalid
 //! content, bad tokens or an address in use.
 
-mod http_support;
-
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::support::*;
 use accueil::http::{serve, AppState, Settings};
 use accueil::store::{SledStore, Store};
 use accueil::Engine;
-use http_support::*;
 use serde_json::{json, Value};
 use tokio::sync::oneshot;
 

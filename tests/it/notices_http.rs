@@ -11,16 +11,14 @@
 //! `accueil check` reports broken file notices at their line. One test
 //! drives the real `accueil serve` binary over TCP, as an admin with curl.
 
-mod http_support;
-
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::support::*;
 use accueil::notices::{format_datetime, Notice, Origin};
 use accueil::store::{now_millis, SledStore, Store};
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use http_support::*;
 use serde_json::{json, Value};
 
 const HOUR: u64 = 3_600_000;

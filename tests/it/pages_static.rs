@@ -16,18 +16,16 @@
 //! - unknown files are a JSON `404 not_found`, other methods a `405`;
 //! - `--web-dir` serves a folder instead, and never outside it.
 
-mod http_support;
-
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::Arc;
 
+use crate::support::{Resp, TempDir, TestApp};
 use accueil::http::{app, AppState, Cors, Settings};
 use accueil::store::SledStore;
 use accueil::Engine;
 use axum::body::Body;
 use axum::http::{HeaderValue, Request, StatusCode};
-use http_support::{Resp, TempDir, TestApp};
 
 const PAGES: &[(&str, &str)] = &[
     ("/", "text/html; charset=utf-8"),

@@ -10,15 +10,11 @@
 //! nowhere in the data directory's files nor in the log, while its masked
 //! form is.
 
-#![cfg(unix)]
-
-mod http_support;
-
 use std::net::SocketAddr;
 use std::path::Path;
 use std::time::Duration;
 
-use http_support::*;
+use crate::support::*;
 use serde_json::{json, Value};
 
 /// `accueil serve` as a child process, its log lines collected.

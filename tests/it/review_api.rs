@@ -16,17 +16,15 @@
 //! not useful to the inbox; statistics follow the turns; every refusal has
 //! its code.
 
-mod http_support;
-
 use std::sync::Arc;
 
+use crate::support::*;
 use accueil::conversation::Channel;
 use accueil::review::entry::{Kind, Occurrence};
 use accueil::review::record::record;
 use accueil::store::{now_millis, SledStore, Store};
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use http_support::*;
 use serde_json::{json, Value};
 
 const RENEW: &str = "sejour.renouvellement";
