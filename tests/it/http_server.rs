@@ -77,7 +77,7 @@ impl Running {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_conversation_over_a_real_socket_and_a_clean_stop() {
     let content = content_copy();
-    let data = TempDir::new("data");
+    let data = temp_dir("data");
     let store: Arc<dyn Store> = Arc::new(SledStore::open(data.path()).expect("store"));
     let server = Running::start(content.path(), store, |_| {}).await;
     let addr = server.addr;
@@ -289,7 +289,7 @@ impl Drop for Child {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_binary_logs_its_address_reloads_on_sighup_and_stops_on_sigterm() {
     let content = content_copy();
-    let data = TempDir::new("bin-data");
+    let data = temp_dir("bin-data");
     let mut child = Child::spawn(content.path(), &data.path().join("store"), &[]);
     let line = child.wait_for("listening on http://", Duration::from_secs(30));
     let addr: SocketAddr = line
@@ -348,7 +348,7 @@ async fn the_binary_logs_its_address_reloads_on_sighup_and_stops_on_sigterm() {
 #[test]
 fn the_binary_refuses_to_start_on_bad_content_tokens_or_address() {
     let content = content_copy();
-    let data = TempDir::new("bin-refuse");
+    let data = temp_dir("bin-refuse");
 
     let mut bad_tokens = Child::spawn(
         content.path(),

@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::support::{payloads, settings, TempDir, TestApp};
+use crate::support::{payloads, settings, temp_dir, TestApp};
 use accueil::http::{app, AppState};
 use accueil::journey::{Journey, Target, MAX_TAPS};
 use accueil::store::{now_millis, SessionLookup, SledStore, Store};
@@ -32,7 +32,7 @@ fn shipped() -> TestApp {
         router: app(state.clone()),
         state,
         // Nothing to clean: the content is the repository's.
-        content: TempDir::new("unused"),
+        content: temp_dir("unused"),
     }
 }
 

@@ -551,7 +551,7 @@ fn check_reports_broken_file_notices_at_their_line() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_admin_posts_a_notice_with_curl_and_the_next_answers_carry_it() {
     let content = content_copy();
-    let data = TempDir::new("notices-data");
+    let data = temp_dir("notices-data");
     let mut server = Server::spawn(content.path(), &data.path().join("store"));
     let auth = format!("Authorization: Bearer {ADMIN_SECRET}\r\n");
     let notice = json!({

@@ -225,7 +225,7 @@ async fn tokens_are_required_and_roles_checked() {
 
 #[tokio::test]
 async fn attach_answers_the_question_at_once_after_a_reload_and_after_a_restart() {
-    let data = TempDir::new("review-attach");
+    let data = temp_dir("review-attach");
     let open = || -> Arc<dyn Store> { Arc::new(SledStore::open(data.path()).expect("store")) };
     let app = TestApp::with_store(open(), |_| {});
     let before = app

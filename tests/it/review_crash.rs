@@ -132,7 +132,7 @@ fn questions() -> Vec<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn acknowledged_records_and_actions_survive_a_sigkill() {
     let content = content_copy();
-    let data = TempDir::new("review-crash");
+    let data = temp_dir("review-crash");
     let store = data.path().join("store");
 
     let server = Server::start(content.path(), &store);

@@ -12,7 +12,7 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use crate::support::TempDir;
+use crate::support::temp_dir;
 use accueil::chat::turn;
 use accueil::conversation::{Channel, Input, Message, Policy, TurnRequest};
 use accueil::review::entry::{Kind, Occurrence};
@@ -103,7 +103,7 @@ fn p99(mut v: Vec<Duration>) -> Duration {
 #[ignore = "a measure for docs/REVIEW.md; run on demand with --release"]
 fn costs() {
     let engine = shipped();
-    let data = TempDir::new("review-measure");
+    let data = temp_dir("review-measure");
     let store = SledStore::open(data.path()).expect("store");
     let policy = Policy::default();
     let now = accueil::store::now_millis();
@@ -201,7 +201,7 @@ fn costs() {
     println!("mask one question: median {:?}", median(masks));
 
     // The inbox with 10,000 entries.
-    let big = TempDir::new("review-measure-10k");
+    let big = temp_dir("review-measure-10k");
     let store = SledStore::open(big.path()).expect("store");
     let started = Instant::now();
     for k in 0..10_000u64 {
