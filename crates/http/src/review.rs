@@ -716,7 +716,8 @@ mod tests {
 
     #[test]
     fn a_tokens_file_adds_tokens() {
-        let path = std::env::temp_dir().join(format!("accueil-tokens-{}", std::process::id()));
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("tokens");
         std::fs::write(
             &path,
             "# agents of the préfecture\nalice:agent:alice-secret-0123456789\n\n  bob:admin:bob-secret-0123456789  \n",

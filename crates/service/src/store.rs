@@ -668,17 +668,17 @@ mod tests {
 
     #[test]
     fn sessions_and_counts_survive_a_reopen() {
-        let dir = std::env::temp_dir().join(format!("accueil-store-test-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
         {
-            let s = SledStore::open(&dir).unwrap();
+            let s = SledStore::open(dir).unwrap();
             s.put_session("a", u64::MAX, b"kept").unwrap();
             s.put_session("b", u64::MAX, b"kept too").unwrap();
             s.append_record(b"r").unwrap();
             s.flush().unwrap();
         }
         {
-            let s = SledStore::open(&dir).unwrap();
+            let s = SledStore::open(dir).unwrap();
             assert_eq!(s.sessions_alive(), 2);
             assert_eq!(
                 s.get_session("a", 0).unwrap(),
@@ -693,7 +693,6 @@ mod tests {
                 "ids stay increasing across a reopen"
             );
         }
-        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]
@@ -819,9 +818,8 @@ mod tests {
 
     #[test]
     fn counters_add_element_by_element_and_survive_a_reopen() {
-        let dir =
-            std::env::temp_dir().join(format!("accueil-store-counters-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
         let read = |s: &SledStore| -> Vec<u64> {
             s.get(Keyspace::Counters, b"day")
                 .unwrap()
@@ -831,7 +829,7 @@ mod tests {
                 .collect()
         };
         {
-            let s = SledStore::open(&dir).unwrap();
+            let s = SledStore::open(dir).unwrap();
             s.add_counters(&[(b"day", &[1, 0, 2])]).unwrap();
             s.add_counters(&[(b"day", &[1, 5]), (b"other", &[7])])
                 .unwrap();
@@ -839,7 +837,7 @@ mod tests {
             s.flush().unwrap();
         }
         {
-            let s = SledStore::open(&dir).unwrap();
+            let s = SledStore::open(dir).unwrap();
             s.add_counters(&[(b"day", &[0, 0, 0, 1])]).unwrap();
             assert_eq!(
                 read(&s),
@@ -847,6 +845,5 @@ mod tests {
                 "the merge operator is set again on opening"
             );
         }
-        let _ = std::fs::remove_dir_all(&dir);
     }
 }

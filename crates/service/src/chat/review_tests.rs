@@ -588,14 +588,6 @@ fn retention_removes_old_entries_and_keeps_decisions() {
 }
 
 /// A copy of the fixture content, removed on drop.
-struct ContentCopy(std::path::PathBuf);
-
-impl Drop for ContentCopy {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
@@ -668,13 +660,15 @@ fn attached_paraphrases_exported_as_toml_load_as_valid_content() {
     }
     let stored = paraphrases::stored(&s).unwrap();
     let export = crate::review::export::toml(files, &stored, NOON);
-    let dir = ContentCopy(
-        std::env::temp_dir().join(format!("accueil-review-export-{}", std::process::id())),
-    );
-    copy_dir(&files.content.root, &dir.0);
-    assert_eq!(apply_toml_export(&dir.0, &export), 3, "{export}");
-    let content = accueil_engine::content::Content::load(&dir.0)
-        .unwrap_or_else(|e| panic!("{e:?}\n{export}"));
+    let tmp = tempfile::Builder::new()
+        .prefix("accueil-review-export-")
+        .tempdir()
+        .unwrap();
+    let dir = tmp.path();
+    copy_dir(&files.content.root, dir);
+    assert_eq!(apply_toml_export(dir, &export), 3, "{export}");
+    let content =
+        accueil_engine::content::Content::load(dir).unwrap_or_else(|e| panic!("{e:?}\n{export}"));
     let reloaded = Engine::from_content(content);
     for (q, intent) in questions {
         let m = reloaded.decide(q);

@@ -11,18 +11,16 @@
 //! requests, outcomes and sessions; reload swaps valid content and keeps
 //! the old one on invalid content; a failing store degrades, never 500s.
 
-mod http_support;
-
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::support::*;
 use accueil::http::ERROR_CODES;
 use accueil::store::{
     KeyValues, Keyspace, Millis, Record, SessionLookup, Store, StoreError, Txn, TxnError,
 };
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use http_support::*;
 use serde_json::{json, Value};
 
 const RENEW: &str = "Comment renouveler mon titre de séjour ?";

@@ -16,17 +16,15 @@
 //! not useful to the inbox; statistics follow the turns; every refusal has
 //! its code.
 
-mod http_support;
-
 use std::sync::Arc;
 
+use crate::support::*;
 use accueil::conversation::Channel;
 use accueil::review::entry::{Kind, Occurrence};
 use accueil::review::record::record;
 use accueil::store::{now_millis, SledStore, Store};
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use http_support::*;
 use serde_json::{json, Value};
 
 const RENEW: &str = "sejour.renouvellement";
@@ -227,7 +225,7 @@ async fn tokens_are_required_and_roles_checked() {
 
 #[tokio::test]
 async fn attach_answers_the_question_at_once_after_a_reload_and_after_a_restart() {
-    let data = TempDir::new("review-attach");
+    let data = temp_dir("review-attach");
     let open = || -> Arc<dyn Store> { Arc::new(SledStore::open(data.path()).expect("store")) };
     let app = TestApp::with_store(open(), |_| {});
     let before = app

@@ -2,18 +2,17 @@
 //! documentation (docs/REVIEW.md, "Costs"). Ignored by default: run with
 //!
 //! ```sh
-//! cargo test --release --test review_measure -- --ignored --nocapture
+//! cargo test --release --test it review_measure -- --ignored --nocapture
 //! ```
 //!
 //! Each measure also checks what it measured (the turns were recorded,
 //! the listing has every entry), so a run that measures the wrong thing
 //! fails; no assertion is made on time.
 
-mod http_support;
-
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use crate::support::temp_dir;
 use accueil::chat::turn;
 use accueil::conversation::{Channel, Input, Message, Policy, TurnRequest};
 use accueil::review::entry::{Kind, Occurrence};
@@ -22,7 +21,6 @@ use accueil::review::record::record;
 use accueil::review::stats;
 use accueil::store::{SledStore, Store};
 use accueil::Engine;
-use http_support::TempDir;
 
 /// Words of the generated questions.
 const WORDS: [&str; 59] = [
@@ -102,10 +100,10 @@ fn p99(mut v: Vec<Duration>) -> Duration {
 }
 
 #[test]
-#[ignore]
+#[ignore = "a measure for docs/REVIEW.md; run on demand with --release"]
 fn costs() {
     let engine = shipped();
-    let data = TempDir::new("review-measure");
+    let data = temp_dir("review-measure");
     let store = SledStore::open(data.path()).expect("store");
     let policy = Policy::default();
     let now = accueil::store::now_millis();
@@ -203,7 +201,7 @@ fn costs() {
     println!("mask one question: median {:?}", median(masks));
 
     // The inbox with 10,000 entries.
-    let big = TempDir::new("review-measure-10k");
+    let big = temp_dir("review-measure-10k");
     let store = SledStore::open(big.path()).expect("store");
     let started = Instant::now();
     for k in 0..10_000u64 {

@@ -11,16 +11,14 @@
 //! `accueil check` reports broken file notices at their line. One test
 //! drives the real `accueil serve` binary over TCP, as an admin with curl.
 
-mod http_support;
-
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::support::*;
 use accueil::notices::{format_datetime, Notice, Origin};
 use accueil::store::{now_millis, SledStore, Store};
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use http_support::*;
 use serde_json::{json, Value};
 
 const HOUR: u64 = 3_600_000;
@@ -553,7 +551,7 @@ fn check_reports_broken_file_notices_at_their_line() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_admin_posts_a_notice_with_curl_and_the_next_answers_carry_it() {
     let content = content_copy();
-    let data = TempDir::new("notices-data");
+    let data = temp_dir("notices-data");
     let mut server = Server::spawn(content.path(), &data.path().join("store"));
     let auth = format!("Authorization: Bearer {ADMIN_SECRET}\r\n");
     let notice = json!({

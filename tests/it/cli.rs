@@ -9,7 +9,6 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_accueil"))
@@ -32,17 +31,15 @@ fn stdout(o: &Output) -> String {
 }
 
 /// A scratch copy of a small content tree, removed on drop.
-struct TempContent(PathBuf);
+struct TempContent(tempfile::TempDir);
 
 impl TempContent {
     fn new() -> TempContent {
-        static N: AtomicUsize = AtomicUsize::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "accueil-cli-{}-{}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::SeqCst)
-        ));
-        let _ = std::fs::remove_dir_all(&dir);
+        let tmp = tempfile::Builder::new()
+            .prefix("accueil-cli-")
+            .tempdir()
+            .unwrap();
+        let dir = tmp.path();
         for sub in ["faq/sites", "faq/titres-de-sejour", "intents/conv"] {
             std::fs::create_dir_all(dir.join(sub)).unwrap();
         }
@@ -54,21 +51,15 @@ impl TempContent {
         ] {
             std::fs::copy(root().join(f), dir.join(f)).unwrap();
         }
-        TempContent(dir)
+        TempContent(tmp)
     }
 
     fn write(&self, rel: &str, text: &str) {
-        std::fs::write(self.0.join(rel), text).unwrap();
+        std::fs::write(self.0.path().join(rel), text).unwrap();
     }
 
     fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for TempContent {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
+        self.0.path()
     }
 }
 

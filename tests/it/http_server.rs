@@ -10,17 +10,15 @@
 //! stops cleanly on SIGTERM, and refuses to start (exit 2) with invalid
 //! content, bad tokens or an address in use.
 
-mod http_support;
-
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use crate::support::*;
 use accueil::http::{serve, AppState, Settings};
 use accueil::store::{SledStore, Store};
 use accueil::Engine;
-use http_support::*;
 use serde_json::{json, Value};
 use tokio::sync::oneshot;
 
@@ -79,7 +77,7 @@ impl Running {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_conversation_over_a_real_socket_and_a_clean_stop() {
     let content = content_copy();
-    let data = TempDir::new("data");
+    let data = temp_dir("data");
     let store: Arc<dyn Store> = Arc::new(SledStore::open(data.path()).expect("store"));
     let server = Running::start(content.path(), store, |_| {}).await;
     let addr = server.addr;
@@ -291,7 +289,7 @@ impl Drop for Child {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_binary_logs_its_address_reloads_on_sighup_and_stops_on_sigterm() {
     let content = content_copy();
-    let data = TempDir::new("bin-data");
+    let data = temp_dir("bin-data");
     let mut child = Child::spawn(content.path(), &data.path().join("store"), &[]);
     let line = child.wait_for("listening on http://", Duration::from_secs(30));
     let addr: SocketAddr = line
@@ -350,7 +348,7 @@ async fn the_binary_logs_its_address_reloads_on_sighup_and_stops_on_sigterm() {
 #[test]
 fn the_binary_refuses_to_start_on_bad_content_tokens_or_address() {
     let content = content_copy();
-    let data = TempDir::new("bin-refuse");
+    let data = temp_dir("bin-refuse");
 
     let mut bad_tokens = Child::spawn(
         content.path(),

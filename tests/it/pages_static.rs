@@ -16,18 +16,16 @@
 //! - unknown files are a JSON `404 not_found`, other methods a `405`;
 //! - `--web-dir` serves a folder instead, and never outside it.
 
-mod http_support;
-
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::Arc;
 
+use crate::support::{temp_dir, Resp, TestApp};
 use accueil::http::{app, AppState, Cors, Settings};
 use accueil::store::SledStore;
 use accueil::Engine;
 use axum::body::Body;
 use axum::http::{HeaderValue, Request, StatusCode};
-use http_support::{Resp, TempDir, TestApp};
 
 const PAGES: &[(&str, &str)] = &[
     ("/", "text/html; charset=utf-8"),
@@ -427,7 +425,7 @@ async fn the_dsfr_licence_is_shipped_with_the_files() {
 
 #[tokio::test]
 async fn a_web_dir_is_served_instead_and_never_left() {
-    let dir = TempDir::new("web");
+    let dir = temp_dir("web");
     std::fs::create_dir_all(dir.path().join("widget")).expect("mkdir");
     std::fs::write(dir.path().join("widget/index.html"), "<p>edited</p>").expect("write");
     std::fs::write(dir.path().join("widget/x.js"), "export const x = 1;").expect("write");

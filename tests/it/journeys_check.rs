@@ -5,11 +5,9 @@
 //! One content folder (a copy of the fixture) holds one broken journey per
 //! mistake, so the table below reads as the list of rules.
 
-mod http_support;
-
 use std::process::Command;
 
-use http_support::content_copy;
+use crate::support::content_copy;
 
 fn journey(root: &std::path::Path, name: &str, body: &str) {
     let dir = root.join("faq/parcours");

@@ -6,7 +6,6 @@
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use accueil::http::{app, AppState, Settings, Tokens};
@@ -22,28 +21,15 @@ use tower::ServiceExt;
 pub const ADMIN_SECRET: &str = "admin-secret-0123456789";
 pub const AGENT_SECRET: &str = "agent-secret-0123456789";
 
-/// A folder under the system temp dir, removed on drop.
-pub struct TempDir(pub PathBuf);
+pub use tempfile::TempDir;
 
-impl TempDir {
-    pub fn new(label: &str) -> TempDir {
-        static N: AtomicUsize = AtomicUsize::new(0);
-        let n = N.fetch_add(1, Ordering::Relaxed);
-        let path = std::env::temp_dir().join(format!("accueil-{label}-{}-{n}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&path);
-        std::fs::create_dir_all(&path).expect("create temp dir");
-        TempDir(path)
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
+/// A fresh folder under the system temp dir, named after `label`,
+/// removed when dropped (also when the test fails and unwinds).
+pub fn temp_dir(label: &str) -> TempDir {
+    tempfile::Builder::new()
+        .prefix(&format!("accueil-{label}-"))
+        .tempdir()
+        .expect("create temp dir")
 }
 
 pub fn fixture() -> PathBuf {
@@ -65,7 +51,7 @@ fn copy_dir(from: &Path, to: &Path) {
 
 /// A private, editable copy of the fixture content.
 pub fn content_copy() -> TempDir {
-    let dir = TempDir::new("content");
+    let dir = temp_dir("content");
     copy_dir(&fixture(), dir.path());
     dir
 }

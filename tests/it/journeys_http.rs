@@ -10,18 +10,16 @@
 //! their journeys; a fallback about a domain offers its journeys; unknown
 //! payloads are `unknown_choice`; sessions keep node ids, never labels.
 
-mod http_support;
-
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 
+use crate::support::{payloads, settings, temp_dir, TestApp};
 use accueil::http::{app, AppState};
 use accueil::journey::{Journey, Target, MAX_TAPS};
 use accueil::store::{now_millis, SessionLookup, SledStore, Store};
 use accueil::{Engine, Outcome};
 use axum::http::StatusCode;
-use http_support::{payloads, settings, TempDir, TestApp};
 use serde_json::{json, Value};
 
 /// The app over the repository's own content (not the fixture).
@@ -34,7 +32,7 @@ fn shipped() -> TestApp {
         router: app(state.clone()),
         state,
         // Nothing to clean: the content is the repository's.
-        content: TempDir::new("unused"),
+        content: temp_dir("unused"),
     }
 }
 

@@ -10,15 +10,11 @@
 //! nowhere in the data directory's files nor in the log, while its masked
 //! form is.
 
-#![cfg(unix)]
-
-mod http_support;
-
 use std::net::SocketAddr;
 use std::path::Path;
 use std::time::Duration;
 
-use http_support::*;
+use crate::support::*;
 use serde_json::{json, Value};
 
 /// `accueil serve` as a child process, its log lines collected.
@@ -136,7 +132,7 @@ fn questions() -> Vec<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn acknowledged_records_and_actions_survive_a_sigkill() {
     let content = content_copy();
-    let data = TempDir::new("review-crash");
+    let data = temp_dir("review-crash");
     let store = data.path().join("store");
 
     let server = Server::start(content.path(), &store);

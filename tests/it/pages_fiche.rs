@@ -12,11 +12,9 @@
 //!   one is set, else the scheme and host of the request; without either it
 //!   is `400 no_public_url`.
 
-mod http_support;
-
+use crate::support::{write_intent, Resp, TestApp, ADMIN_SECRET};
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use http_support::{write_intent, Resp, TestApp, ADMIN_SECRET};
 
 const INTENT: &str = "sejour.renouvellement";
 const SITE: &str = "prefecture-exemple";
