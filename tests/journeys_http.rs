@@ -343,7 +343,7 @@ async fn unknown_journey_payloads_are_unknown_choices() {
         "parcours.inconnu",
         "parcours.titre_expire#nulle_part",
         "parcours.titre_expire#quand#0",
-        "parcours.titre_expire#quand#5",
+        "parcours.titre_expire#quand#9",
         "parcours.titre_expire#quand#x",
         "parcours.titre_expire#quand#1#1",
         "parcours.",
