@@ -8,7 +8,7 @@
 //! so its items are left out. It also keeps the engine free of the server's
 //! dependencies and of the clock: no tokio, axum, sled or `SystemTime::now`.
 //!
-//! The same graph is printed by `cargo test --test layers -- --nocapture`.
+//! The same graph is printed by `cargo test --test it layers -- --nocapture`.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
