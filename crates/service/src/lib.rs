@@ -18,3 +18,28 @@ pub mod library;
 pub mod notice_board;
 pub mod review;
 pub mod store;
+
+/// Fixtures shared by this crate's unit tests.
+#[cfg(test)]
+pub(crate) mod testing {
+    use std::path::{Path, PathBuf};
+
+    /// The fixture content of `tests/fixtures/content`.
+    pub(crate) fn fixture() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/content")
+    }
+
+    /// Copy a folder, recursively (a content to edit in a test).
+    pub(crate) fn copy_dir(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).expect("mkdir");
+        for entry in std::fs::read_dir(from).expect("read dir") {
+            let path = entry.expect("entry").path();
+            let target = to.join(path.file_name().expect("name"));
+            if path.is_dir() {
+                copy_dir(&path, &target);
+            } else {
+                std::fs::copy(&path, &target).expect("copy");
+            }
+        }
+    }
+}

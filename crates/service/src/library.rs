@@ -164,28 +164,12 @@ mod tests {
     //! a swap stays whole.
     use super::*;
     use crate::store::SledStore;
-
-    fn fixture() -> PathBuf {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/content")
-    }
-
-    fn copy_dir(from: &Path, to: &Path) {
-        std::fs::create_dir_all(to).expect("mkdir");
-        for entry in std::fs::read_dir(from).expect("read dir") {
-            let path = entry.expect("entry").path();
-            let target = to.join(path.file_name().expect("name"));
-            if path.is_dir() {
-                copy_dir(&path, &target);
-            } else {
-                std::fs::copy(&path, &target).expect("copy");
-            }
-        }
-    }
+    use crate::testing::{copy_dir, fixture};
 
     #[test]
     fn reload_relay_and_a_failed_reload() {
-        let dir = std::env::temp_dir().join(format!("accueil-library-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
+        let tmp = tempfile::tempdir().expect("temporary folder");
+        let dir = tmp.path().to_owned();
         copy_dir(&fixture(), &dir);
         let store = SledStore::temporary().expect("store");
         let library = Library::new(&dir, Engine::load(&dir).expect("fixture loads"), &store);

@@ -27,6 +27,7 @@ use crate::review::record::{
 };
 use crate::review::time::DAY_MILLIS;
 use crate::store::{Keyspace, Millis, SessionLookup, SledStore, Store};
+use crate::testing::copy_dir;
 use accueil_engine::engine::Engine;
 use accueil_engine::matcher::Outcome;
 
@@ -585,20 +586,6 @@ fn retention_removes_old_entries_and_keeps_decisions() {
     );
     // Nothing more to do.
     assert_eq!(inbox::purge(&s, NOON, 90).unwrap().removed, 0);
-}
-
-/// A copy of the fixture content, removed on drop.
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
 }
 
 /// Put the snippets of a TOML export into the files they name, the way
