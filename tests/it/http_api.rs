@@ -15,6 +15,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::support::*;
+use accueil::clock::ManualClock;
 use accueil::http::ERROR_CODES;
 use accueil::store::{
     KeyValues, Keyspace, Millis, Record, SessionLookup, Store, StoreError, Txn, TxnError,
@@ -408,8 +409,10 @@ async fn unknown_and_malformed_sessions_start_a_new_one_and_say_so() {
 
 #[tokio::test]
 async fn an_idle_kiosk_session_expires_and_the_purge_removes_it() {
+    let clock = Arc::new(ManualClock::starting_now());
     let app = TestApp::with(|s| {
         s.policy.kiosk_ttl = Duration::from_millis(600);
+        s.clock = clock.clone();
     });
     let first = app
         .chat(json!({"message": "permis bateau", "channel": "kiosk"}))
@@ -425,7 +428,7 @@ async fn an_idle_kiosk_session_expires_and_the_purge_removes_it() {
         kept["outcome"], "clarify",
         "still within the TTL: the clarify is pending"
     );
-    tokio::time::sleep(Duration::from_millis(800)).await;
+    clock.advance(Duration::from_millis(800));
     let after = app
         .chat(json!({"session": first["session"], "message": "oui", "channel": "kiosk"}))
         .await;
@@ -436,7 +439,7 @@ async fn an_idle_kiosk_session_expires_and_the_purge_removes_it() {
         .as_str()
         .unwrap_or_default()
         .starts_with("Votre conversation précédente est terminée."));
-    tokio::time::sleep(Duration::from_millis(800)).await;
+    clock.advance(Duration::from_millis(800));
     assert_eq!(
         app.state.store().sessions_alive(),
         2,

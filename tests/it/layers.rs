@@ -214,3 +214,27 @@ fn the_engine_has_no_server_store_or_clock() {
         }
     }
 }
+
+/// The server asks its settings' clock for the time, so tests move a
+/// manual clock instead of sleeping; only the clock module reads the
+/// system's time (`Instant` for measuring durations is fine).
+#[test]
+fn the_server_reads_time_only_through_its_clock() {
+    let mut files = Vec::new();
+    rust_files(&root().join("crates/http/src"), &mut files);
+    rust_files(&root().join("crates/service/src"), &mut files);
+    for file in files {
+        let name = file.to_string_lossy().replace('\\', "/");
+        if name.ends_with("service/src/clock.rs") || name.ends_with("service/src/store.rs") {
+            continue;
+        }
+        let text = code(&std::fs::read_to_string(&file).expect("source"));
+        for banned in ["SystemTime::now", "now_millis()"] {
+            assert!(
+                !text.contains(banned),
+                "{} calls {banned}: ask the state's clock (AppState::now)",
+                file.display()
+            );
+        }
+    }
+}

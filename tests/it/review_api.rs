@@ -19,6 +19,7 @@
 use std::sync::Arc;
 
 use crate::support::*;
+use accueil::clock::ManualClock;
 use accueil::conversation::Channel;
 use accueil::review::entry::{Kind, Occurrence};
 use accueil::review::record::record;
@@ -332,7 +333,8 @@ async fn dismiss_hides_a_question_and_to_write_keeps_its_own_list() {
 
 #[tokio::test]
 async fn listing_sorts_filters_and_pages() {
-    let app = TestApp::new();
+    let clock = Arc::new(ManualClock::starting_now());
+    let app = TestApp::with(|s| s.clock = clock.clone());
     for (q, n) in [
         ("horaires de la piscine", 3),
         (BLANQUETTE, 1),
@@ -343,10 +345,10 @@ async fn listing_sorts_filters_and_pages() {
                 .await;
         }
     }
-    // "Recent" is by last-seen time in milliseconds: make sure the last
-    // question does not share its millisecond with the ones before
-    // (regression: this test failed when it did).
-    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    // "Recent" is by last-seen time in milliseconds: the last question
+    // must not share its millisecond with the ones before (regression:
+    // this test failed when it did, and a sleep was the first fix).
+    clock.advance(std::time::Duration::from_millis(5));
     app.chat(json!({"message": "ma carte verte arrive a sa fin", "channel": "web"}))
         .await;
     let by_count = items(&inbox(&app, "sort=count").await);

@@ -15,7 +15,6 @@ use super::AppState;
 use accueil_engine::matcher::Outcome;
 use accueil_engine::reply::Reply;
 use accueil_service::conversation::{RawTurn, TurnRequest};
-use accueil_service::store::now_millis;
 
 /// The request body. Unknown fields are refused (`invalid_body`) so a
 /// misspelt field is caught at once rather than silently ignored.
@@ -62,7 +61,7 @@ pub(crate) async fn chat(
         site: body.site.as_deref(),
     };
     let request = TurnRequest::parse(&engine.content, raw)?;
-    let now = now_millis();
+    let now = state.now();
     let notices = state.notices().snapshot();
     let mut out = accueil_service::chat::turn(
         &engine,

@@ -7,11 +7,13 @@
 //! in a deployment fails loudly instead of serving with a surprise.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::http::HeaderValue;
 
 use super::auth::Tokens;
+use accueil_service::clock::{Clock, SystemClock};
 use accueil_service::conversation::Policy;
 
 /// `accueil serve`: the HTTP server.
@@ -173,6 +175,8 @@ pub struct Settings {
     pub pages: super::pages::PagesSettings,
     /// Days the agents' review keeps what it records.
     pub retention_days: u32,
+    /// Where "now" comes from: the system's clock, or a test's manual one.
+    pub clock: Arc<dyn Clock>,
 }
 
 impl Settings {
@@ -188,6 +192,7 @@ impl Settings {
             purge_interval: Duration::from_secs(60),
             pages: super::pages::PagesSettings::default(),
             retention_days: accueil_service::review::DEFAULT_RETENTION_DAYS,
+            clock: Arc::new(SystemClock),
         }
     }
 
@@ -215,6 +220,7 @@ impl Settings {
             purge_interval: args.purge_interval,
             pages: super::pages::PagesSettings::from_args(&args.pages)?,
             retention_days: args.retention_days,
+            clock: Arc::new(SystemClock),
         })
     }
 }

@@ -11,7 +11,7 @@
 
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::extract::State;
 use axum::response::Response;
@@ -23,7 +23,7 @@ use super::error::{json_response, ApiError, AppJson};
 use super::AppState;
 use accueil_service::conversation::{clean_text, is_session_id, SessionState};
 use accueil_service::review::{note_feedback, FeedbackNote, Refusal, MAX_REASON_CHARS};
-use accueil_service::store::{now_millis, SessionLookup};
+use accueil_service::store::{Millis, SessionLookup};
 
 /// Feedbacks one session may give per window.
 pub const MAX_PER_SESSION: u32 = 10;
@@ -37,9 +37,14 @@ const MAX_SESSIONS: usize = 100_000;
 
 #[derive(Debug)]
 struct Window {
-    opened: Instant,
+    opened: Millis,
     count: u32,
     intents: Vec<String>,
+}
+
+/// Time from `then` to `now`, zero if the clock went back.
+fn since(then: Millis, now: Millis) -> Duration {
+    Duration::from_millis(now.saturating_sub(then))
 }
 
 /// The per-session limits.
@@ -50,10 +55,10 @@ pub(crate) struct Limiter {
 
 impl Limiter {
     /// Count a feedback of `session` on `intent` at `now`, or refuse it.
-    pub(crate) fn admit(&self, session: &str, intent: &str, now: Instant) -> Result<(), Refusal> {
+    pub(crate) fn admit(&self, session: &str, intent: &str, now: Millis) -> Result<(), Refusal> {
         let mut sessions = self.sessions.lock().unwrap_or_else(PoisonError::into_inner);
         if sessions.len() >= MAX_SESSIONS && !sessions.contains_key(session) {
-            sessions.retain(|_, w| now.duration_since(w.opened) < WINDOW);
+            sessions.retain(|_, w| since(w.opened, now) < WINDOW);
             if sessions.len() >= MAX_SESSIONS {
                 tracing::warn!("feedback limiter full: refusing feedback from new sessions");
                 return Err(Refusal::TooManyFeedbacks {
@@ -68,7 +73,7 @@ impl Limiter {
                 count: 0,
                 intents: Vec::new(),
             });
-        if now.duration_since(window.opened) >= WINDOW {
+        if since(window.opened, now) >= WINDOW {
             *window = Window {
                 opened: now,
                 count: 0,
@@ -79,7 +84,7 @@ impl Limiter {
             return Err(Refusal::FeedbackAlreadyGiven(intent.to_owned()));
         }
         if window.count >= MAX_PER_SESSION {
-            let left = WINDOW.saturating_sub(now.duration_since(window.opened));
+            let left = WINDOW.saturating_sub(since(window.opened, now));
             return Err(Refusal::TooManyFeedbacks {
                 retry_after_secs: left.as_secs().max(1),
             });
@@ -90,11 +95,11 @@ impl Limiter {
     }
 
     /// Drop the windows that are over.
-    pub(crate) fn forget_old(&self, now: Instant) {
+    pub(crate) fn forget_old(&self, now: Millis) {
         self.sessions
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .retain(|_, w| now.duration_since(w.opened) < WINDOW);
+            .retain(|_, w| since(w.opened, now) < WINDOW);
     }
 }
 
@@ -142,7 +147,7 @@ async fn feedback(
     if !is_session_id(session) {
         return Err(unknown());
     }
-    let now = now_millis();
+    let now = state.now();
     let found = state
         .store()
         .get_session(session, now)
@@ -169,7 +174,7 @@ async fn feedback(
         .inner
         .review
         .feedback
-        .admit(session, &intent.id, Instant::now())?;
+        .admit(session, &intent.id, now)?;
     let intent = intent.id.clone();
     let useful = body.useful;
     let store = state.inner.store.clone();
@@ -203,7 +208,7 @@ mod tests {
     #[test]
     fn limits_per_session() {
         let l = Limiter::default();
-        let t0 = Instant::now();
+        let t0: Millis = 1_700_000_000_000;
         l.admit("s", "a", t0).unwrap();
         assert_eq!(
             l.admit("s", "a", t0),
@@ -213,16 +218,16 @@ mod tests {
         for k in 1..MAX_PER_SESSION {
             l.admit("s", &format!("i{k}"), t0).unwrap();
         }
-        let later = t0 + Duration::from_secs(60);
+        let later = t0 + 60_000;
         match l.admit("s", "one-more", later) {
             Err(Refusal::TooManyFeedbacks { retry_after_secs }) => {
                 assert_eq!(retry_after_secs, WINDOW.as_secs() - 60)
             }
             other => panic!("{other:?}"),
         }
-        let next_window = t0 + WINDOW;
+        let next_window = t0 + WINDOW.as_millis() as Millis;
         l.admit("s", "a", next_window).expect("a new window");
-        l.forget_old(next_window + Duration::from_secs(1));
+        l.forget_old(next_window + 1_000);
         assert_eq!(l.sessions.lock().unwrap().len(), 1, "`other` is forgotten");
     }
 }

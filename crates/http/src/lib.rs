@@ -49,7 +49,7 @@ pub use pages::{qr_svg, PagesArgs, PagesSettings};
 use accueil_engine::content::{ContentError, Diagnostic, Severity};
 use accueil_engine::engine::Engine;
 use accueil_service::library::{self, Library};
-use accueil_service::store::{now_millis, SledStore, Store};
+use accueil_service::store::{SledStore, Store};
 
 /// How long browsers may cache a CORS preflight answer.
 const CORS_MAX_AGE: Duration = Duration::from_secs(600);
@@ -93,12 +93,13 @@ impl AppState {
         // The agents' paraphrases are laid over the files' content.
         let library = Library::new(&settings.content_root, engine, store.as_ref());
         let review = review::ReviewState::new(&settings);
+        let metrics = Metrics::new(settings.clock.now());
         AppState {
             inner: Arc::new(Inner {
                 library,
                 store,
                 settings,
-                metrics: Metrics::new(),
+                metrics,
                 stopping: AtomicBool::new(false),
                 notices,
                 review,
@@ -123,6 +124,12 @@ impl AppState {
 
     pub fn settings(&self) -> &Settings {
         &self.inner.settings
+    }
+
+    /// The time now, by the settings' clock: every handler asks here, so a
+    /// test moves a manual clock instead of sleeping.
+    pub fn now(&self) -> accueil_service::store::Millis {
+        self.inner.settings.clock.now()
     }
 
     pub fn metrics(&self) -> &Metrics {
@@ -203,7 +210,8 @@ impl AppState {
     /// Remove expired sessions now; returns how many.
     pub async fn purge_sessions(&self) -> Result<usize, accueil_service::store::StoreError> {
         let store = self.inner.store.clone();
-        let purged = tokio::task::spawn_blocking(move || store.purge_expired(now_millis()))
+        let now = self.now();
+        let purged = tokio::task::spawn_blocking(move || store.purge_expired(now))
             .await
             .map_err(|e| accueil_service::store::StoreError(format!("purge task failed: {e}")))??;
         self.metrics().purged(purged);

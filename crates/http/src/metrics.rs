@@ -97,12 +97,6 @@ pub struct Metrics {
     started_unix_seconds: u64,
 }
 
-impl Default for Metrics {
-    fn default() -> Self {
-        Metrics::new()
-    }
-}
-
 fn outcome_slot(o: Outcome) -> usize {
     match o {
         Outcome::Answer => 0,
@@ -121,7 +115,8 @@ pub struct Gauges<'a> {
 }
 
 impl Metrics {
-    pub fn new() -> Metrics {
+    /// Counters from zero, for a server started at `started` (Unix ms).
+    pub fn new(started: accueil_service::store::Millis) -> Metrics {
         Metrics {
             routes: (0..=ROUTES.len()).map(|_| RouteStats::new()).collect(),
             outcomes: std::array::from_fn(|_| AtomicU64::new(0)),
@@ -130,7 +125,7 @@ impl Metrics {
             sessions_purged: AtomicU64::new(0),
             reloads_ok: AtomicU64::new(0),
             reloads_failed: AtomicU64::new(0),
-            started_unix_seconds: accueil_service::store::now_millis() / 1000,
+            started_unix_seconds: started / 1000,
         }
     }
 
@@ -375,7 +370,7 @@ mod tests {
 
     #[test]
     fn counts_by_route_and_status() {
-        let m = Metrics::new();
+        let m = Metrics::new(1_700_000_000_000);
         let chat = route_index(Some("/api/v1/chat"));
         m.observe(chat, 200, Duration::from_micros(80));
         m.observe(chat, 200, Duration::from_millis(3));
@@ -408,7 +403,7 @@ mod tests {
 
     #[test]
     fn outcomes_gauges_and_escaping() {
-        let m = Metrics::new();
+        let m = Metrics::new(1_700_000_000_000);
         m.outcome(Outcome::Clarify);
         m.outcome(Outcome::Clarify);
         m.reload(false);
@@ -423,7 +418,7 @@ mod tests {
 
     #[test]
     fn every_family_has_help_and_type() {
-        let m = Metrics::new();
+        let m = Metrics::new(1_700_000_000_000);
         m.observe(0, 200, Duration::from_micros(1));
         let text = m.render(&gauges());
         for line in text.lines().filter(|l| !l.starts_with('#')) {

@@ -22,7 +22,7 @@ use accueil_engine::content::Content;
 use accueil_engine::notice_rules::NoticeInput;
 use accueil_engine::notices::{format_datetime, Notice, NoticeError, NoticeLink, Origin};
 use accueil_service::notice_board::{new_id, Board};
-use accueil_service::store::{now_millis, Store};
+use accueil_service::store::Store;
 
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
@@ -111,7 +111,7 @@ pub(crate) async fn create(
 ) -> Result<Response, ApiError> {
     let engine = state.engine();
     let content = &engine.content;
-    let now = now_millis();
+    let now = state.now();
     let id = match &input.id {
         Some(_) => String::new(),
         None => {
@@ -197,7 +197,7 @@ pub(crate) async fn list(
             .into());
         }
     }
-    let now = now_millis();
+    let now = state.now();
     let admin = state.notices().snapshot();
     let mut all: Vec<&Notice> = content
         .notices
@@ -220,7 +220,7 @@ pub(crate) async fn one(
     let Path(id) = path.map_err(|e| ApiError::InvalidPath(e.body_text()))?;
     let engine = state.engine();
     let content = &engine.content;
-    let now = now_millis();
+    let now = state.now();
     if let Some(n) = state.notices().get(&id) {
         return json_response(&out(content, &n, now));
     }

@@ -41,7 +41,6 @@ use super::AppState;
 use accueil_engine::content::{Content, Intent, Site};
 use accueil_engine::reply::{Composer, Reply};
 use accueil_service::conversation::Refusal;
-use accueil_service::store::now_millis;
 
 /// One file of `web/`, compiled in.
 #[derive(Debug)]
@@ -476,7 +475,7 @@ async fn fiche(
         // force about this answer, the glossary, the site's contact.
         let notices = state.notices().snapshot();
         let reply = Composer::new(content, site)
-            .with_notices(&notices, now_millis(), false)
+            .with_notices(&notices, state.now(), false)
             .answer(intent);
         let url = fiche_url(&state, &headers, &intent.id, site).ok();
         Ok::<String, ApiError>(render_fiche(intent, site, &reply, url.as_deref()))

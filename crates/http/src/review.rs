@@ -15,7 +15,7 @@
 //! startup, after a reload, after an action), never over a previous mix.
 
 use std::sync::{Mutex, PoisonError};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
@@ -36,7 +36,7 @@ use accueil_service::review::inbox::{self, Act, Acted, Cursor, Filter, Sort};
 use accueil_service::review::paraphrases::{self, fit, Fit};
 use accueil_service::review::time::{day_of, format_time, parse_time};
 use accueil_service::review::{export, stats, Refusal};
-use accueil_service::store::{now_millis, Store, StoreError};
+use accueil_service::store::{Millis, Store, StoreError};
 
 /// How often the retention purge runs (the pending sweep runs at every
 /// tick of the session purge).
@@ -56,7 +56,7 @@ const MAX_CLUSTERS: usize = 500;
 pub(crate) struct ReviewState {
     pub(crate) feedback: Limiter,
     retention_days: u32,
-    last_retention: Mutex<Option<Instant>>,
+    last_retention: Mutex<Option<Millis>>,
     /// Group commit of recorded questions (see [`durable`]).
     flush: GroupFlush,
 }
@@ -135,7 +135,7 @@ pub(crate) async fn durable(state: &AppState) -> Result<(), StoreError> {
 /// expired sessions, forget old feedback limits, and once an hour purge
 /// what is older than the retention period.
 pub(crate) async fn tick(state: &AppState) {
-    let now = now_millis();
+    let now = state.now();
     let retention = {
         let mut last = state
             .inner
@@ -143,13 +143,14 @@ pub(crate) async fn tick(state: &AppState) {
             .last_retention
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
-        let due = last.is_none_or(|t| t.elapsed() >= RETENTION_EVERY);
+        let due =
+            last.is_none_or(|t| now.saturating_sub(t) >= RETENTION_EVERY.as_millis() as Millis);
         if due {
-            *last = Some(Instant::now());
+            *last = Some(now);
         }
         due.then_some(state.inner.review.retention_days)
     };
-    state.inner.review.feedback.forget_old(Instant::now());
+    state.inner.review.feedback.forget_old(now);
     let result = blocking(state, move |store| match retention {
         Some(days) => inbox::purge(store, now, days).map(|p| (p.pending, Some(p))),
         None => accueil_service::review::record::sweep_pending(store, now).map(|s| (s, None)),
@@ -474,8 +475,9 @@ async fn act(
         Act::Attach { intent, .. } => Some(intent.clone()),
         _ => None,
     };
+    let now = state.now();
     let acted = blocking(&state, move |store| {
-        let acted = inbox::act(store, id, &action, &by, now_millis())?;
+        let acted = inbox::act(store, id, &action, &by, now)?;
         // Durable before it is acknowledged.
         store.flush()?;
         Ok(acted)
@@ -534,13 +536,13 @@ async fn clusters(
         MAX_CLUSTERS,
     )?;
     let engine = state.engine();
+    let today = day_of(state.now());
     let view = blocking(&state, move |store| {
         let filter = Filter {
             status,
             ..Filter::default()
         };
         let entries = inbox::sorted(store, &filter, Sort::Count)?;
-        let today = day_of(now_millis());
         let mut clusters = stats::clusters(engine.matcher.index(), &entries, |e| match days {
             Some(d) => e.count_between(today.saturating_sub(d - 1), today),
             None => e.count,
@@ -571,8 +573,8 @@ async fn stats(
     let q = query(q)?;
     let days: u32 = number("days", q.days.as_deref(), 7, 1, MAX_STATS_DAYS)?;
     let engine = state.engine();
+    let to = day_of(state.now());
     let view = blocking(&state, move |store| {
-        let to = day_of(now_millis());
         let from = to.saturating_sub(days - 1);
         let entries = inbox::entries(store)?;
         stats::stats(store, engine.matcher.index(), &entries, from, to, STATS_TOP)
@@ -596,7 +598,7 @@ async fn export(
     q: Result<Query<ExportQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let q = query(q)?;
-    let now = now_millis();
+    let now = state.now();
     let today = accueil_service::review::time::format_day(day_of(now));
     let response = match q.format.as_deref().map(str::trim) {
         Some("toml") => {
@@ -657,8 +659,9 @@ async fn purge(
     AdminToken(who): AdminToken,
 ) -> Result<Response, ApiError> {
     let days = state.inner.review.retention_days;
+    let now = state.now();
     let purged = blocking(&state, move |store| {
-        let purged = inbox::purge(store, now_millis(), days)?;
+        let purged = inbox::purge(store, now, days)?;
         store.flush()?;
         Ok(purged)
     })

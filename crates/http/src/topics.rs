@@ -15,7 +15,6 @@ use super::error::{json_response, ApiError};
 use super::AppState;
 use accueil_engine::content::{Content, Domain, Intent};
 use accueil_engine::reply::{self, Composer, PictoRef, Reply};
-use accueil_service::store::now_millis;
 
 #[derive(Debug, Serialize)]
 struct Topics<'a> {
@@ -136,7 +135,7 @@ pub(crate) async fn intent(
         domain: intent.domain.name(),
         title: &intent.title,
         reply: Composer::new(content, site)
-            .with_notices(&state.notices().snapshot(), now_millis(), false)
+            .with_notices(&state.notices().snapshot(), state.now(), false)
             .answer(intent),
     };
     json_response(&page)

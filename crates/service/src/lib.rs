@@ -11,6 +11,7 @@
 //! one engine served, with one hot swap. Nothing here knows HTTP; time is passed in by the caller.
 
 pub mod chat;
+pub mod clock;
 pub mod conversation;
 pub mod events;
 pub mod journey_walk;
