@@ -5,8 +5,9 @@
 //! e-mail addresses, phone numbers, IBANs, social security numbers,
 //! foreigner file numbers (AGDREF, 10 digits), card numbers, passport and
 //! ID document numbers, dates with a year (dates of birth), street
-//! addresses with a number, and names introduced as such ("je m'appelle
-//! ..."), with a bracketed label. Patterns run from the most specific to the
+//! addresses (with a number, or a capitalised street name), and names
+//! introduced as such ("je m'appelle ...", "moi c'est ...", a civility, a
+//! sign-off), with a bracketed label. Patterns run from the most specific to the
 //! most general so that an IBAN is not half-eaten by the card pattern.
 //! Ordinary numbers ("3 mois", "225 euros", "2026") are left alone.
 
@@ -19,7 +20,27 @@ struct Rule {
     label: &'static str,
     /// Keep the first capture group (a lead-in like "je m'appelle").
     keep_lead: bool,
+    /// What the text must hold for the rule to have a chance.
+    need: Need,
 }
+
+/// The cheap test a text passes before a rule runs ([`Gates`]).
+#[derive(Clone, Copy)]
+enum Need {
+    Digits,
+    Mail,
+    Name,
+    /// "zéro", for phones spelt out.
+    Spelt,
+    /// A street word, for addresses without a number.
+    Street,
+}
+
+/// Words after a civility or a lead-in that are not a name ("madame la
+/// préfète", "je m'appelle le service").
+const NOT_NAMES: &[&str] = &[
+    "la", "le", "les", "l'", "de", "du", "des", "et", "ou", "un", "une",
+];
 
 const MONTHS: &str = "janvier|fevrier|février|mars|avril|mai|juin|juillet|aout|août|septembre|octobre|novembre|decembre|décembre";
 const STREET: &str = "rue|avenue|av|bd|boulevard|chemin|all[ée]e|impasse|place|pl|route|rte|quai|cours|square|r[ée]sidence|lotissement|cit[ée]|hameau|lieu-dit|voie|passage|sentier|faubourg|esplanade|parvis|villa";
@@ -33,12 +54,24 @@ fn rules() -> &'static [Rule] {
             re: Regex::new(pattern).unwrap_or_else(|e| panic!("mask pattern {label}: {e}")),
             label,
             keep_lead,
+            need: match label {
+                "[courriel]" => Need::Mail,
+                "[nom]" => Need::Name,
+                _ => Need::Digits,
+            },
         };
+        let needing = |need: Need, rule: Rule| Rule { need, ..rule };
         vec![
             r(r"(?i)[a-z0-9._%+\-]+\s?(?:@|\(at\)|\[at\])\s?[a-z0-9.\-]+\.[a-z]{2,}", "[courriel]", false),
             // Spelt out: "jean point dupont arobase gmail point com".
             r(
                 r"(?i)\b[a-z0-9._%+\-]+(?:\s+point\s+[a-z0-9_%+\-]+)*\s*(?:arobase|\(arobase\)|\[arobase\])\s*[a-z0-9\-]+(?:(?:\.|\s+point\s+)[a-z0-9\-]+)+",
+                "[courriel]",
+                false,
+            ),
+            // Written out for robots: "jean.dupont at gmail dot com".
+            r(
+                r"(?i)\b[a-z0-9._%+\-]+\s+(?:at|\(at\)|\[at\])\s+[a-z0-9\-]+(?:\s+(?:dot|point|\(dot\)|\[dot\])\s+[a-z0-9\-]+)+\b",
                 "[courriel]",
                 false,
             ),
@@ -52,6 +85,14 @@ fn rules() -> &'static [Rule] {
             // French phones: 0X XX XX XX XX, +33 X ..., 0033 X ...
             r(r"(?:\+|\b00)33[ .\-]?\(?0?\)?[ .\-]?[1-9](?:[ .\-]?\d{2}){4}\b", "[téléphone]", false),
             r(r"\b0[1-9](?:[ .\-]?\d{2}){4}\b", "[téléphone]", false),
+            // Odd groupings and slashes: "06 123 456 78", "06/12/34/56/78".
+            r(r"\b0[ ./\-]?[1-9](?:[ ./\-]{0,2}\d){8}\b", "[téléphone]", false),
+            // Spelt out: "zéro six douze trente-quatre ...".
+            needing(Need::Spelt, r(
+                r"(?i)\bz[ée]ro[ \-]+(?:(?:un|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|onze|douze|treize|quatorze|quinze|seize|vingt|trente|quarante|cinquante|soixante|septante|octante|nonante|cent|et|z[ée]ro)[ \-,]*){5,}",
+                "[téléphone]",
+                false,
+            )),
             // International phones: +CC then 6 to 13 digits.
             r(r"\+\d{1,3}(?:[ .\-]?\d){6,13}\b", "[téléphone]", false),
             // Cards: 13 to 19 digits, grouped or not.
@@ -62,6 +103,7 @@ fn rules() -> &'static [Rule] {
             // Other file numbers (visa, application, tax): 8 or 9 digits.
             r(r"\b\d{8,9}\b", "[numéro de dossier]", false),
             // Dates with a year: 03/04/1990, 3-4-90, 3 avril 1990, 1er mai 1985.
+            r(r"\b(?:19|20)\d{2}[/.\-]\d{1,2}[/.\-]\d{1,2}\b", "[date]", false),
             r(r"\b\d{1,2}[/.\-]\d{1,2}[/.\-](?:\d{4}|\d{2})\b", "[date]", false),
             r(&format!(r"(?i)\b\d{{1,2}}(?:er)?\s+(?:{MONTHS})\s+\d{{4}}\b"), "[date]", false),
             r(&format!(r"(?i)\b\d{{1,2}}(?:er)?\s+(?:{MONTHS})\s+\d{{2}}\b"), "[date]", false),
@@ -73,6 +115,14 @@ fn rules() -> &'static [Rule] {
                 "[adresse]",
                 false,
             ),
+            // A street named without a number ("rue Victor Hugo", "allée des
+            // Lilas"): the name must be capitalised, so "à la rue" or "une
+            // place en crèche" stay.
+            needing(Need::Street, r(
+                &format!(r"\b(?i:{STREET})\s+(?:(?i:de la|de l'|du|des|de|d'|la|le|les)\s*)?\p{{Lu}}[\p{{L}}\-']+(?:\s+\p{{Lu}}[\p{{L}}\-']+){{0,3}}"),
+                "[adresse]",
+                false,
+            )),
             // Postcode + town on its own ("75011 Paris").
             r(r"\b\d{5}\s+\p{Lu}[\p{L}\-']+", "[adresse]", false),
             // Document numbers: letters and digits mixed, 6+ characters
@@ -80,14 +130,34 @@ fn rules() -> &'static [Rule] {
             r(r"\b[a-zA-Z0-9]{6,}\b", "[numéro de document]", false),
             // Names given as such.
             r(
-                r"(?i)(je m'appelle|je m’appelle|mon nom est|mon nom c'est|nom\s*:|je suis (?:monsieur|madame|mme|mr|m\.))\s+(\p{Lu}[\p{L}\-']+(?:\s+\p{Lu}[\p{L}\-']+){0,2}|[\p{L}\-']+(?:\s+[\p{L}\-']+)?)",
+                r"(?i)(je m'appelle|je m’appelle|je m appelle|jm'appelle|je me nomme|mon nom est|mon nom c'est|nom de famille\s*(?::|est|c'est)?|pr[ée]nom\s*(?::|est|c'est)|nom\s*:|moi c'est|moi c’est|je suis (?:monsieur|madame|mme|mr|m\.))\s+(\p{Lu}[\p{L}\-']+(?:\s+\p{Lu}[\p{L}\-']+){0,4}|[\p{L}\-']+(?:\s+[\p{L}\-']+)?)",
                 "[nom]",
                 true,
             ),
             // Names after a civility, capitalised ("Mme Diallo", "M. Kamara
             // Ibrahim"; not "madame la préfète").
             r(
-                r"\b((?i:monsieur|madame|mademoiselle|mme|mlle|mr|m\.))\s+(\p{Lu}[\p{L}\-']+(?:\s+\p{Lu}[\p{L}\-']+){0,2})",
+                r"\b((?i:monsieur|madame|mademoiselle|mme|mlle|mr|m\.))\s+(\p{Lu}[\p{L}\-']+(?:\s+\p{Lu}[\p{L}\-']+){0,4})",
+                "[nom]",
+                true,
+            ),
+            // "je suis Awa Traoré": a first and a last name, both
+            // capitalised (one word may be a nationality: "je suis Malien").
+            r(
+                r"\b((?i:je suis|moi je suis))\s+(\p{Lu}[\p{L}\-']+(?:\s+\p{Lu}[\p{L}\-']+){1,4})",
+                "[nom]",
+                true,
+            ),
+            // Abbreviated civilities typed in lowercase ("mme diallo"): the
+            // next word, unless an article ("mme la préfète").
+            r(
+                r"\b((?i:mme|mlle|mr))\.?\s+((?i:[\p{L}\-']+))\b",
+                "[nom]",
+                true,
+            ),
+            // A sign-off ending the message: "Cordialement, Jean Dupont".
+            r(
+                r"((?i:cordialement|bien à vous|bien a vous|salutations|merci d'avance|merci beaucoup|merci))[,.!]?\s+(\p{Lu}[\p{L}\-']+(?:\s+\p{Lu}[\p{L}\-']+){0,4})\s*[.!]?\s*$",
                 "[nom]",
                 true,
             ),
@@ -99,6 +169,14 @@ fn rules() -> &'static [Rule] {
 const NAME_LEADS: &[&str] = &[
     "appelle",
     "nom",
+    "suis",
+    "c'est",
+    "c’est",
+    "nomme",
+    "cordialement",
+    "vous",
+    "salutations",
+    "merci",
     "monsieur",
     "madame",
     "mademoiselle",
@@ -115,6 +193,10 @@ struct Gates {
     digits: bool,
     mail: bool,
     name: bool,
+    /// "zéro" for phones spelt out.
+    spelt: bool,
+    /// A street word, for addresses without a number.
+    street: bool,
 }
 
 impl Gates {
@@ -122,10 +204,14 @@ impl Gates {
         let lower = text.to_lowercase();
         Gates {
             digits: text.bytes().any(|b| b.is_ascii_digit()),
-            mail: ["@", "(at)", "[at]", "arobase"]
+            mail: ["@", "(at)", "[at]", "arobase", " at "]
                 .iter()
                 .any(|w| lower.contains(w)),
             name: NAME_LEADS.iter().any(|w| lower.contains(w)),
+            spelt: lower.contains("zero") || lower.contains("zéro"),
+            street: STREET.split('|').any(|w| {
+                lower.contains(&w.replace("[ée]", "e")) || lower.contains(&w.replace("[ée]", "é"))
+            }),
         }
     }
 
@@ -133,10 +219,12 @@ impl Gates {
     /// what the original text lacks, the masked text lacks too. Every
     /// pattern but e-mails and names needs a digit.
     fn allow(&self, rule: &Rule) -> bool {
-        match rule.label {
-            "[courriel]" => self.mail,
-            "[nom]" => self.name,
-            _ => self.digits,
+        match rule.need {
+            Need::Mail => self.mail,
+            Need::Name => self.name,
+            Need::Digits => self.digits,
+            Need::Spelt => self.spelt,
+            Need::Street => self.street,
         }
     }
 }
@@ -173,6 +261,10 @@ fn apply(rule: &Rule, text: &str) -> String {
     rule.re
         .replace_all(text, |c: &Captures| {
             if rule.keep_lead {
+                let first = c[2].split_whitespace().next().unwrap_or("");
+                if NOT_NAMES.contains(&first.to_lowercase().as_str()) {
+                    return c[0].to_owned();
+                }
                 format!("{} {}", &c[1], rule.label)
             } else {
                 rule.label.to_owned()
@@ -416,6 +508,62 @@ mod tests {
             &["39 45 00"],
             "[téléphone]",
         ),
+        // Issue 14: what got past masking in the hostile run.
+        (
+            "rappelez moi au 06 123 456 78 svp",
+            &["123 456"],
+            "[téléphone]",
+        ),
+        ("mon tel 06/12/34/56/78", &["34/56"], "[téléphone]"),
+        (
+            "mon portable 0 6 1 2 3 4 5 6 7 8",
+            &["5 6 7"],
+            "[téléphone]",
+        ),
+        (
+            "appelez le zéro six douze trente-quatre cinquante-six soixante-dix-huit",
+            &["douze trente"],
+            "[téléphone]",
+        ),
+        (
+            "écrivez à awa.diop at gmail dot com",
+            &["gmail", "awa.diop"],
+            "[courriel]",
+        ),
+        ("née le 1990-04-03 à Bamako", &["1990-04-03"], "[date]"),
+        (
+            "j'habite rue Victor Hugo à Cayenne",
+            &["Victor Hugo"],
+            "[adresse]",
+        ),
+        ("chez ma tante, allée des Lilas", &["Lilas"], "[adresse]"),
+        (
+            "bonjour moi c'est Karim Benali, mon titre expire",
+            &["Karim", "Benali"],
+            "[nom]",
+        ),
+        (
+            "je suis Awa Traoré et j'ai perdu ma carte",
+            &["Awa", "Traoré"],
+            "[nom]",
+        ),
+        ("je me nomme Ibrahim Koné", &["Ibrahim", "Koné"], "[nom]"),
+        ("nom de famille : Okonkwo", &["Okonkwo"], "[nom]"),
+        (
+            "c'est pour mme diallo qui ne parle pas français",
+            &["diallo"],
+            "[nom]",
+        ),
+        (
+            "Mon titre expire. Cordialement, Fatou Binta Sow",
+            &["Fatou", "Binta", "Sow"],
+            "[nom]",
+        ),
+        (
+            "je m'appelle Jean Pierre Marie Dubois Martin",
+            &["Dubois", "Martin"],
+            "[nom]",
+        ),
     ];
 
     #[test]
@@ -453,6 +601,15 @@ mod tests {
         "mes enfants sont nés en 2015 et 2018",
         "le timbre fiscal de 225 euros ou 50 euros",
         "la préfecture ferme à 16h le 24 décembre",
+        "je suis à la rue depuis un mois",
+        "une place en crèche pour mon fils",
+        "je suis Malien, mon titre expire",
+        "c'est pour mme la préfète",
+        "merci pour votre aide",
+        "rdv le 5 décembre à 10h",
+        "zéro euro pour le timbre ?",
+        "je suis arrivé en 2019, au 3e étage",
+        "il fait beau at home",
     ];
 
     #[test]
