@@ -59,12 +59,10 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
 /// FNV-1a, 64 bits: stable across builds and Rust versions, which the
 /// standard hasher is not promised to be.
 fn fnv1a(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in bytes {
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    h
+    use std::hash::Hasher;
+    let mut h = fnv::FnvHasher::default();
+    h.write(bytes);
+    h.finish()
 }
 
 fn main() {

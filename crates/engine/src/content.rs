@@ -351,23 +351,19 @@ pub fn placeholders(text: &str) -> Vec<(usize, String)> {
     found
 }
 
-/// FNV-1a over file names and bytes: a cheap, stable content version.
+/// FNV-1a (`fnv`) over file names and bytes: a cheap, stable content
+/// version; `0` until the first byte, as before.
 #[derive(Default)]
-struct Fingerprint(u64, bool);
+struct Fingerprint(Option<fnv::FnvHasher>);
 
 impl Fingerprint {
     fn update(&mut self, bytes: &[u8]) {
-        if !self.1 {
-            self.0 = 0xcbf2_9ce4_8422_2325;
-            self.1 = true;
-        }
-        for b in bytes {
-            self.0 ^= u64::from(*b);
-            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
-        }
+        use std::hash::Hasher;
+        self.0.get_or_insert_with(Default::default).write(bytes);
     }
     fn finish(&self) -> String {
-        format!("{:016x}", self.0)
+        use std::hash::Hasher;
+        format!("{:016x}", self.0.as_ref().map_or(0, Hasher::finish))
     }
 }
 

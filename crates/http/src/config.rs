@@ -242,28 +242,18 @@ fn tokens_spec(args: &ServeArgs) -> Result<String, String> {
     Ok(spec)
 }
 
-/// A duration like `500ms`, `90s`, `30m`, `2h`; a bare number is seconds.
+/// A duration like `500ms`, `90s`, `30m`, `2h` (`humantime`'s syntax); a
+/// bare number is seconds, as the docs promise.
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let s = s.trim();
-    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
-    let (number, unit) = s.split_at(split);
-    let n: u64 = number
-        .parse()
-        .map_err(|_| format!("`{s}` is not a duration like 500ms, 90s, 30m or 2h"))?;
-    let millis_per_unit = match unit.trim() {
-        "ms" => 1,
-        "" | "s" => 1_000,
-        "m" | "min" => 60_000,
-        "h" => 3_600_000,
-        other => {
-            return Err(format!(
-                "unknown unit `{other}` in `{s}`: use ms, s, m or h"
-            ))
-        }
-    };
-    n.checked_mul(millis_per_unit)
-        .map(Duration::from_millis)
-        .ok_or_else(|| format!("`{s}` is too long a duration"))
+    if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) {
+        return s
+            .parse()
+            .map(Duration::from_secs)
+            .map_err(|_| format!("`{s}` is too long a duration"));
+    }
+    humantime::parse_duration(s)
+        .map_err(|e| format!("`{s}` is not a duration like 500ms, 90s, 30m or 2h: {e}"))
 }
 
 #[cfg(test)]
@@ -281,9 +271,11 @@ mod tests {
             (" 3 min ", Some(Duration::from_secs(180))),
             ("", None),
             ("m", None),
-            ("3d", None),
+            ("3d", Some(Duration::from_secs(3 * 86_400))),
+            ("1h 30m", Some(Duration::from_secs(5400))),
+            ("3x", None),
             ("-1s", None),
-            ("1.5s", None),
+            ("1.5s", Some(Duration::from_millis(1500))),
             ("99999999999999999999h", None),
         ];
         for (text, expected) in table {

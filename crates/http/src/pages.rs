@@ -348,13 +348,12 @@ fn disk_path(dir: &Path, path: &str) -> Option<PathBuf> {
     Some(file)
 }
 
+/// FNV-1a, 64 bits (`fnv`), as build.rs hashes the embedded files.
 fn fnv1a(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in bytes {
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    h
+    use std::hash::Hasher;
+    let mut h = fnv::FnvHasher::default();
+    h.write(bytes);
+    h.finish()
 }
 
 /// `"abc"` → `"abc-gz"`.

@@ -316,7 +316,7 @@ pub fn is_session_id(s: &str) -> bool {
 pub fn new_session_id() -> Result<String, TurnError> {
     let mut bytes = [0u8; SESSION_ID_BYTES];
     getrandom::fill(&mut bytes).map_err(|e| TurnError::Randomness(e.to_string()))?;
-    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+    Ok(hex::encode(bytes))
 }
 
 /// What one turn says, before the session bookkeeping.

@@ -12,10 +12,7 @@ use accueil_engine::notices::{Notice, Origin, OVERLAY_PREFIX};
 pub fn new_id() -> Result<String, String> {
     let mut bytes = [0u8; 6];
     getrandom::fill(&mut bytes).map_err(|e| e.to_string())?;
-    Ok(format!(
-        "avis-{}",
-        bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
-    ))
+    Ok(format!("avis-{}", hex::encode(bytes)))
 }
 
 /// The admins' notices, as a snapshot each reader keeps for a turn. The

@@ -56,22 +56,17 @@ impl EntryId {
         EntryId(id)
     }
 
-    /// From its 32 lowercase hex characters.
+    /// From its 32 lowercase hex characters (ids are written lowercase,
+    /// so one id has one spelling).
     pub fn parse(hex: &str) -> Option<EntryId> {
-        if hex.len() != ID_BYTES * 2 {
+        if !hex
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        {
             return None;
         }
         let mut id = [0u8; ID_BYTES];
-        for (k, byte) in id.iter_mut().enumerate() {
-            let pair = hex.get(2 * k..2 * k + 2)?;
-            if !pair
-                .bytes()
-                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-            {
-                return None;
-            }
-            *byte = u8::from_str_radix(pair, 16).ok()?;
-        }
+        hex::decode_to_slice(hex, &mut id).ok()?;
         Some(EntryId(id))
     }
 
@@ -80,7 +75,7 @@ impl EntryId {
     }
 
     pub fn hex(&self) -> String {
-        self.0.iter().map(|b| format!("{b:02x}")).collect()
+        hex::encode(self.0)
     }
 }
 

@@ -87,17 +87,12 @@ pub fn toml(files: &Engine, paraphrases: &[Paraphrase], now: Millis) -> String {
     out
 }
 
-/// One CSV field, quoted when needed, formulas defused.
-fn field(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+/// A field with spreadsheet formulas defused (`csv` does the quoting).
+fn defuse(s: &str) -> String {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{s}")
     } else {
         s.to_owned()
-    };
-    if s.contains([',', '"', '\n', '\r']) || s.starts_with(' ') || s.ends_with(' ') {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s
     }
 }
 
@@ -130,8 +125,12 @@ pub const CSV_COLUMNS: &[&str] = &[
 
 /// The inbox as CSV, one line per entry, in the order given.
 pub fn csv(entries: &[(EntryId, Entry)]) -> String {
-    let mut out = CSV_COLUMNS.join(",");
-    out.push_str("\r\n");
+    // RFC 4180: comma, quotes doubled, fields quoted only when needed, CRLF.
+    let mut out = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    // Writing to a Vec cannot fail; a failure would only lose lines.
+    let _ = out.write_record(CSV_COLUMNS);
     for (id, e) in entries {
         let action = e.last_action();
         let candidates = e
@@ -158,11 +157,11 @@ pub fn csv(entries: &[(EntryId, Entry)]) -> String {
             action.map(|a| format_time(a.at)).unwrap_or_default(),
             e.since_action.to_string(),
         ];
-        let line: Vec<String> = row.iter().map(|f| field(f)).collect();
-        out.push_str(&line.join(","));
-        out.push_str("\r\n");
+        let _ = out.write_record(row.iter().map(|f| defuse(f)));
     }
-    out
+    let bytes = out.into_inner().unwrap_or_default();
+    // Every field is a `&str`, so the bytes are UTF-8.
+    String::from_utf8(bytes).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -200,6 +199,16 @@ mod tests {
         rows
     }
 
+    /// One field as `csv` writes it, defused.
+    fn field(s: &str) -> String {
+        let mut w = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::CRLF)
+            .from_writer(Vec::new());
+        w.write_record([defuse(s), "x".into()]).unwrap();
+        let line = String::from_utf8(w.into_inner().unwrap()).unwrap();
+        line.strip_suffix(",x\r\n").unwrap().to_owned()
+    }
+
     #[test]
     fn csv_fields() {
         let table = [
@@ -211,7 +220,8 @@ mod tests {
             ("+33 [téléphone]", "'+33 [téléphone]"),
             ("-1", "'-1"),
             ("@cmd", "'@cmd"),
-            (" espace", "\" espace\""),
+            // RFC 4180 keeps spaces as they are, unquoted.
+            (" espace", " espace"),
             ("", ""),
         ];
         for (input, expected) in table {
