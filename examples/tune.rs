@@ -31,6 +31,7 @@ fn main() {
         let e = Engine {
             content: content.clone(),
             matcher: Matcher::with_params(index.clone(), p),
+            semantic: None,
         };
         let r = run(&e, &cases);
         let score = r.accuracy() - 3.0 * r.wrong_rate() + 0.3 * r.rejection_rate();

@@ -111,3 +111,112 @@ pub fn render(r: &BenchReport) -> String {
     let _ = writeln!(out, "  about {per_sec:.0} questions per second on one core");
     out
 }
+
+/// The semantic layer's figures: model load, index build (from scratch and
+/// from the cache), encoding, and the whole decision with both views.
+#[derive(Debug, Clone)]
+pub struct SemanticBench {
+    pub model_load: Duration,
+    pub texts: usize,
+    pub build_fresh: Duration,
+    pub build_cached: Duration,
+    pub encode_median: Duration,
+    pub encode_p99: Duration,
+    pub decide_median: Duration,
+    pub decide_p99: Duration,
+    /// Share of the questions for which the encoder ran.
+    pub consulted: f64,
+    pub questions: usize,
+    pub rounds: usize,
+}
+
+pub fn run_semantic(
+    root: &Path,
+    model_dir: &Path,
+    questions: &[String],
+    rounds: usize,
+) -> Result<SemanticBench, String> {
+    let content = Content::load(root).map_err(|e| e.to_string())?;
+    let t = Instant::now();
+    let fresh_cache = std::env::temp_dir().join(format!("accueil-bench-{}", std::process::id()));
+    let setup = accueil_engine::semantic::Setup::load(model_dir, Some(fresh_cache.clone()))
+        .map_err(|e| e.to_string())?;
+    let model_load = t.elapsed();
+    let engine = Engine::from_content(content);
+    let t = Instant::now();
+    let (_, stats, _) = engine.clone().with_encoder(&setup);
+    let build_fresh = t.elapsed();
+    let t = Instant::now();
+    let (engine, _, _) = engine.with_encoder(&setup);
+    let build_cached = t.elapsed();
+    let _ = std::fs::remove_dir_all(&fresh_cache);
+    let mut encodes = Vec::new();
+    for q in questions {
+        let t = Instant::now();
+        std::hint::black_box(setup.encoder.embed(q));
+        encodes.push(t.elapsed());
+    }
+    encodes.sort();
+    let consulted = questions
+        .iter()
+        .filter(|q| {
+            engine
+                .decide(q)
+                .semantic
+                .as_ref()
+                .is_some_and(|v| v.consulted)
+        })
+        .count();
+    let mut times = Vec::with_capacity(questions.len() * rounds);
+    for _ in 0..rounds {
+        for q in questions {
+            let t = Instant::now();
+            std::hint::black_box(engine.decide(q));
+            times.push(t.elapsed());
+        }
+    }
+    times.sort();
+    Ok(SemanticBench {
+        model_load,
+        texts: stats.texts,
+        build_fresh,
+        build_cached,
+        encode_median: percentile(&encodes, 0.5),
+        encode_p99: percentile(&encodes, 0.99),
+        decide_median: percentile(&times, 0.5),
+        decide_p99: percentile(&times, 0.99),
+        consulted: consulted as f64 / questions.len().max(1) as f64,
+        questions: questions.len(),
+        rounds,
+    })
+}
+
+pub fn render_semantic(r: &SemanticBench) -> String {
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    let mut out = String::new();
+    let _ = writeln!(out, "semantic layer:");
+    let _ = writeln!(out, "  model load: {:.0} ms", ms(r.model_load));
+    let _ = writeln!(
+        out,
+        "  index of {} texts: {:.2} s from scratch (every core), {:.0} ms from the cache",
+        r.texts,
+        r.build_fresh.as_secs_f64(),
+        ms(r.build_cached)
+    );
+    let _ = writeln!(
+        out,
+        "  encoding one question: median {:.2} ms, p99 {:.2} ms",
+        ms(r.encode_median),
+        ms(r.encode_p99)
+    );
+    let _ = writeln!(
+        out,
+        "  decision with both views, {} questions × {} rounds: median {:.2} ms, p99 {:.2} ms; encoder consulted for {:.0}% of the questions",
+        r.questions,
+        r.rounds,
+        ms(r.decide_median),
+        ms(r.decide_p99),
+        r.consulted * 100.0
+    );
+    out
+}

@@ -21,8 +21,94 @@ pub struct Cli {
     /// Folder holding `faq/` and `intents/`.
     #[arg(long, global = true, env = "ACCUEIL_CONTENT", default_value = ".")]
     pub content: PathBuf,
+    #[command(flatten)]
+    pub model: ModelArgs,
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// The sentence encoder (the semantic layer): where its files are, where
+/// the content's embeddings are cached, or lexical matching only.
+#[derive(clap::Args, Debug, Clone)]
+pub struct ModelArgs {
+    /// Folder of the model files `weights.npz` and `sp.model` (installed by
+    /// `scripts/fetch-model.sh`). Without them, matching is lexical only.
+    #[arg(
+        long = "model",
+        global = true,
+        env = "ACCUEIL_MODEL",
+        default_value = "models/usem3"
+    )]
+    pub dir: PathBuf,
+    /// Folder where the content's embeddings are cached between runs.
+    #[arg(
+        long,
+        global = true,
+        env = "ACCUEIL_SEMANTIC_CACHE",
+        default_value = ".cache/semantic"
+    )]
+    pub semantic_cache: PathBuf,
+    /// Match with the lexical index alone, even when the model files are there.
+    #[arg(long, global = true, env = "ACCUEIL_LEXICAL_ONLY")]
+    pub lexical_only: bool,
+    /// `serve` only: do not run `scripts/fetch-model.sh` when the model
+    /// files are missing.
+    #[arg(long, global = true, env = "ACCUEIL_NO_MODEL_FETCH")]
+    pub no_model_fetch: bool,
+}
+
+impl ModelArgs {
+    /// The loaded encoder, or `None` (lexical only) with the reason on
+    /// stderr when `loud`.
+    fn setup(&self, loud: bool) -> Option<accueil_engine::semantic::Setup> {
+        if self.lexical_only {
+            return None;
+        }
+        if !accueil_engine::semantic::Setup::present(&self.dir) {
+            if loud {
+                eprintln!(
+                    "accueil: no model files in {} (run scripts/fetch-model.sh): lexical matching only",
+                    self.dir.display()
+                );
+            }
+            return None;
+        }
+        match accueil_engine::semantic::Setup::load(&self.dir, Some(self.semantic_cache.clone())) {
+            Ok(s) => Some(s),
+            Err(e) => {
+                eprintln!(
+                    "accueil: cannot load the model files of {}: {e}; lexical matching only",
+                    self.dir.display()
+                );
+                None
+            }
+        }
+    }
+
+    pub fn serve_options(&self) -> accueil_http::ModelOptions {
+        accueil_http::ModelOptions {
+            dir: (!self.lexical_only).then(|| self.dir.clone()),
+            cache_dir: self.semantic_cache.clone(),
+            fetch: !self.no_model_fetch,
+        }
+    }
+}
+
+/// `engine` with the semantic layer of `setup` (the cache makes it quick
+/// after the first run).
+fn with_semantic(engine: Engine, setup: Option<&accueil_engine::semantic::Setup>) -> Engine {
+    let Some(setup) = setup else { return engine };
+    let (engine, stats, written) = engine.with_encoder(setup);
+    if stats.embedded > 0 {
+        eprintln!(
+            "accueil: embedded {} of {} texts for the semantic index",
+            stats.embedded, stats.texts
+        );
+    }
+    if let Err(e) = written {
+        eprintln!("accueil: cannot write the semantic cache: {e}");
+    }
+    engine
 }
 
 #[derive(Subcommand, Debug)]
@@ -95,6 +181,14 @@ pub enum Command {
         /// A clarification that offers the right intent is worth this much.
         #[arg(long, default_value_t = accueil_engine::calibrate::OFFER_VALUE)]
         offer_value: f32,
+        /// For the combined decision: a wrong answer costs this many right
+        /// ones (held-out paraphrases resemble the others more than real
+        /// questions do, so its bar needs a higher price than the lexical one).
+        #[arg(long, default_value_t = FUSION_WRONG_COST)]
+        fusion_wrong_cost: f32,
+        /// For the combined decision: out-of-scope messages weigh this much.
+        #[arg(long, default_value_t = FUSION_OOS_WEIGHT)]
+        fusion_oos_weight: usize,
     },
     /// Measure load, index build and matching time.
     Bench {
@@ -114,8 +208,14 @@ pub fn run(cli: Cli) -> ExitCode {
             question,
             site,
             explain,
-        } => ask(&cli.content, &question, site.as_deref(), explain),
-        Command::Match { jsonl: _ } => match_jsonl(&cli.content),
+        } => ask(
+            &cli.content,
+            &cli.model,
+            &question,
+            site.as_deref(),
+            explain,
+        ),
+        Command::Match { jsonl: _ } => match_jsonl(&cli.content, &cli.model),
         Command::Check {
             report,
             catalogue,
@@ -130,6 +230,7 @@ pub fn run(cli: Cli) -> ExitCode {
             uncalibrated,
         } => eval(
             &cli.content,
+            &cli.model,
             &file,
             verbose,
             lenient,
@@ -143,6 +244,8 @@ pub fn run(cli: Cli) -> ExitCode {
             wrong_cost,
             oos_clarify_cost,
             offer_value,
+            fusion_wrong_cost,
+            fusion_oos_weight,
         } => {
             let costs = accueil_engine::calibrate::Costs {
                 wrong: wrong_cost,
@@ -150,10 +253,25 @@ pub fn run(cli: Cli) -> ExitCode {
                 offer_value,
                 ..accueil_engine::calibrate::Costs::default()
             };
-            fit(&cli.content, &out_of_scope, out.as_deref(), costs)
+            let fusion_costs = accueil_engine::calibrate::Costs {
+                wrong: fusion_wrong_cost,
+                oos_weight: fusion_oos_weight,
+                ..costs
+            };
+            fit(
+                &cli.content,
+                &cli.model,
+                &out_of_scope,
+                out.as_deref(),
+                costs,
+                fusion_costs,
+            )
         }
-        Command::Bench { file, rounds } => bench(&cli.content, file.as_deref(), rounds),
-        Command::Serve(args) => accueil_http::serve_blocking(cli.content, *args),
+        Command::Bench { file, rounds } => bench(&cli.content, &cli.model, file.as_deref(), rounds),
+        Command::Serve(args) => {
+            let model = cli.model.serve_options();
+            accueil_http::serve_blocking(cli.content, *args, model)
+        }
     }
 }
 
@@ -171,10 +289,17 @@ fn load(root: &Path) -> Option<Engine> {
     }
 }
 
-fn ask(root: &Path, question: &str, site: Option<&str>, explain: bool) -> ExitCode {
+fn ask(
+    root: &Path,
+    model: &ModelArgs,
+    question: &str,
+    site: Option<&str>,
+    explain: bool,
+) -> ExitCode {
     let Some(engine) = load(root) else {
         return ExitCode::from(2);
     };
+    let engine = with_semantic(engine, model.setup(explain).as_ref());
     let site = match site {
         Some(id) => match engine.site(id) {
             Some(s) => Some(s),
@@ -187,7 +312,7 @@ fn ask(root: &Path, question: &str, site: Option<&str>, explain: bool) -> ExitCo
         None => None,
     };
     let m = if explain {
-        engine.matcher.explain_question(question)
+        engine.explain(question)
     } else {
         engine.decide(question)
     };
@@ -207,6 +332,12 @@ fn ask(root: &Path, question: &str, site: Option<&str>, explain: bool) -> ExitCo
             "query": m.query,
             "candidates": m.candidates,
             "signals": m.signals,
+            "language": m.language,
+            "semantic": match (&engine.semantic, &m.semantic) {
+                (None, _) => serde_json::json!("off: lexical matching only"),
+                (Some(_), Some(view)) => serde_json::json!(view),
+                (Some(_), None) => serde_json::json!("exact paraphrase: decided lexically"),
+            },
         })) {
             Ok(s) => println!("{s}"),
             Err(e) => eprintln!("accueil: {e}"),
@@ -233,10 +364,11 @@ struct JsonMatch<'a> {
     pictos: Vec<accueil_engine::reply::PictoRef>,
 }
 
-fn match_jsonl(root: &Path) -> ExitCode {
+fn match_jsonl(root: &Path, model: &ModelArgs) -> ExitCode {
     let Some(engine) = load(root) else {
         return ExitCode::from(2);
     };
+    let engine = with_semantic(engine, model.setup(false).as_ref());
     let stdin = std::io::stdin();
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
@@ -381,9 +513,11 @@ fn read_text(path: &Path) -> Option<String> {
 
 fn fit(
     root: &Path,
+    model: &ModelArgs,
     out_of_scope: &Path,
     out: Option<&Path>,
     costs: accueil_engine::calibrate::Costs,
+    fusion_costs: accueil_engine::calibrate::Costs,
 ) -> ExitCode {
     let Some(engine) = load(root) else {
         return ExitCode::from(2);
@@ -434,27 +568,136 @@ refit after large content changes (see docs/CONTENT.md, \"The decision\").\n\
 (src/decision.rs says what each signal is); answer when P(answer) >= answer_min,\n\
 otherwise clarify when P(offer) >= offer_min, otherwise fall back.";
     let text = r.calibration.to_toml(header);
-    match out {
-        Some(p) if p == Path::new("-") => {
-            print!("{text}");
-            ExitCode::SUCCESS
+    if out == Some(Path::new("-")) {
+        print!("{text}");
+        return ExitCode::SUCCESS;
+    }
+    let path = out.map(Path::to_path_buf).unwrap_or_else(|| {
+        root.join("intents")
+            .join(accueil_engine::content::DECISION_FILE)
+    });
+    if let Err(code) = write_file(&path, &text) {
+        return code;
+    }
+    // The combined decision, fitted over the new lexical one.
+    let Some(setup) = model.setup(true) else {
+        eprintln!("the combined decision (intents/fusion.toml) was not refitted");
+        return ExitCode::SUCCESS;
+    };
+    let mut content = engine.content;
+    content.calibration = Some(r.calibration.clone());
+    fit_fusion(
+        root,
+        &content,
+        &setup,
+        &oos,
+        params,
+        fusion_costs,
+        out_of_scope,
+    )
+}
+
+fn write_file(path: &Path, text: &str) -> Result<(), ExitCode> {
+    match std::fs::write(path, text) {
+        Ok(()) => {
+            eprintln!("wrote {}", path.display());
+            Ok(())
         }
-        _ => {
-            let path = out.map(Path::to_path_buf).unwrap_or_else(|| {
-                root.join("intents")
-                    .join(accueil_engine::content::DECISION_FILE)
-            });
-            match std::fs::write(&path, text) {
-                Ok(()) => {
-                    eprintln!("wrote {}", path.display());
-                    ExitCode::SUCCESS
-                }
-                Err(e) => {
-                    eprintln!("accueil: cannot write {}: {e}", path.display());
-                    ExitCode::from(2)
-                }
-            }
+        Err(e) => {
+            eprintln!("accueil: cannot write {}: {e}", path.display());
+            Err(ExitCode::from(2))
         }
+    }
+}
+
+/// Defaults of the combined decision's costs (see `accueil fit --help`),
+/// chosen on half a of the development sets.
+const FUSION_WRONG_COST: f32 = 3.0;
+const FUSION_OOS_WEIGHT: usize = 4;
+
+/// Most this share of the held-out paraphrases the lexical decision answers
+/// alone (above the skip bar) may be wrong.
+const SKIP_MAX_WRONG: f32 = 0.01;
+
+fn fit_fusion(
+    root: &Path,
+    content: &accueil_engine::Content,
+    setup: &accueil_engine::semantic::Setup,
+    oos: &[String],
+    params: accueil_engine::Params,
+    costs: accueil_engine::calibrate::Costs,
+    out_of_scope: &Path,
+) -> ExitCode {
+    use accueil_engine::fusion;
+    let (semantic, stats, written) =
+        accueil_engine::Semantic::build(setup.encoder.clone(), content, setup.cache_dir.as_deref());
+    if let Err(e) = written {
+        eprintln!("accueil: cannot write the semantic cache: {e}");
+    }
+    eprintln!(
+        "semantic index: {} texts ({} embedded now)",
+        stats.texts, stats.embedded
+    );
+    let samples = accueil_engine::semantic::samples(content, &semantic, oos, params);
+    let floor = content
+        .calibration
+        .as_ref()
+        .map(|c| c.answer_min)
+        .unwrap_or(0.5);
+    let skip_min = accueil_engine::semantic::skip_bar(&samples, floor, SKIP_MAX_WRONG);
+    let unsure: Vec<fusion::FusionSample> = samples
+        .iter()
+        .filter(|s| !s.lexical_answer.is_some_and(|p| p >= skip_min))
+        .map(|s| s.sample.clone())
+        .collect();
+    let held = samples.iter().filter(|s| !s.sample.out_of_scope).count();
+    let provenance = format!(
+        "accueil fit: {} folds of {} intents' paraphrases held out of both views in turn ({} examples, {} below the skip bar), {} out-of-scope messages of {} weighted x{}; a wrong answer costs {} right ones, an offer {} of one, an out-of-scope offer {}",
+        accueil_engine::calibrate::FOLDS,
+        content.intents.len(),
+        held,
+        unsure.iter().filter(|s| !s.out_of_scope).count(),
+        samples.len() - held,
+        out_of_scope.display(),
+        costs.oos_weight,
+        costs.wrong,
+        costs.offer_value,
+        costs.oos_clarify,
+    );
+    let fcosts = fusion::FusionCosts {
+        wrong: costs.wrong,
+        offer_value: costs.offer_value,
+        offer_miss: costs.offer_miss,
+        oos_clarify: costs.oos_clarify,
+        oos_weight: costs.oos_weight,
+    };
+    let model = fusion::fit(&unsure, fcosts, skip_min, provenance);
+    let t = fusion::tally(&model, &unsure);
+    let pct = |n: usize, d: usize| 100.0 * n as f64 / d.max(1) as f64;
+    eprintln!(
+        "combined decision: lexical left alone from P(answer) {:.2}; below it {} held-out paraphrases — right {:.1}%, wrong {:.1}%, offered {:.1}%; out-of-scope {} — answered {:.1}%, offered {:.1}%; answer_min {:.2}, offer_min {:.2}",
+        model.skip_min,
+        t.in_scope,
+        pct(t.right, t.in_scope),
+        pct(t.wrong, t.in_scope),
+        pct(t.offered, t.in_scope),
+        t.out_of_scope,
+        pct(t.oos_answered, t.out_of_scope),
+        pct(t.oos_offered, t.out_of_scope),
+        model.answer_min,
+        model.offer_min,
+    );
+    let header = "The combined decision of the lexical matcher and the sentence encoder.\n\
+Written by `accueil fit` when the model files are there: do not edit by hand.\n\
+One logistic model over each candidate's signals in both views\n\
+(crates/engine/src/fusion.rs says what each is); a lexical answer with\n\
+P(answer) >= skip_min does not consult the encoder; otherwise answer the best\n\
+candidate when its probability >= answer_min, offer the first ones when their\n\
+probabilities add up to offer_min, otherwise fall back.";
+    let path = root.join("intents").join(fusion::FUSION_FILE);
+    match write_file(&path, &model.to_toml(header)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(code) => code,
     }
 }
 
@@ -463,8 +706,10 @@ fn parse_half(s: &str) -> Result<accueil_engine::eval::Half, String> {
         .ok_or_else(|| format!("`{s}` is not a half: use `a` or `b`"))
 }
 
+#[allow(clippy::too_many_arguments)] // one per command-line flag
 fn eval(
     root: &Path,
+    model: &ModelArgs,
     file: &Path,
     verbose: bool,
     lenient: bool,
@@ -502,6 +747,15 @@ fn eval(
     if uncalibrated {
         engine.matcher = engine.matcher.with_calibration(None);
     }
+    let engine = with_semantic(engine, model.setup(true).as_ref());
+    eprintln!(
+        "accueil eval: {}",
+        if engine.semantic.is_some() {
+            "lexical and semantic views"
+        } else {
+            "lexical view only"
+        }
+    );
     let Some(text) = read_text(file) else {
         return ExitCode::from(2);
     };
@@ -521,7 +775,7 @@ fn eval(
     ExitCode::SUCCESS
 }
 
-fn bench(root: &Path, file: Option<&Path>, rounds: usize) -> ExitCode {
+fn bench(root: &Path, model: &ModelArgs, file: Option<&Path>, rounds: usize) -> ExitCode {
     let questions: Vec<String> = match file {
         Some(f) => {
             let Some(text) = read_text(f) else {
@@ -549,7 +803,25 @@ fn bench(root: &Path, file: Option<&Path>, rounds: usize) -> ExitCode {
     match crate::bench::run(root, &questions, rounds.max(1)) {
         Ok(r) => {
             print!("{}", crate::bench::render(&r));
-            ExitCode::SUCCESS
+            if model.lexical_only || !accueil_engine::semantic::Setup::present(&model.dir) {
+                println!(
+                    "semantic layer: off (no model files in {})",
+                    model.dir.display()
+                );
+                return ExitCode::SUCCESS;
+            }
+            // Fewer rounds: a decision with the encoder costs milliseconds.
+            let rounds = (rounds / 20).max(1);
+            match crate::bench::run_semantic(root, &model.dir, &questions, rounds) {
+                Ok(s) => {
+                    print!("{}", crate::bench::render_semantic(&s));
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("accueil: semantic bench: {e}");
+                    ExitCode::from(2)
+                }
+            }
         }
         Err(e) => {
             eprintln!("accueil: {e}");

@@ -33,7 +33,7 @@ async fn healthz_answers_without_work() {
     let app = TestApp::new();
     let r = app.get("/healthz").await;
     assert_eq!(r.status, StatusCode::OK);
-    assert_eq!(r.json(), json!({"status": "ok"}));
+    assert_eq!(r.json(), json!({"status": "ok", "semantic": "off"}));
 }
 
 #[tokio::test]
@@ -213,6 +213,26 @@ async fn fallback_says_it_does_not_know_offers_topics_and_a_contact() {
     let kept = accueil::review::inbox::entries(app.state.store()).expect("inbox");
     assert_eq!(kept.len(), 1, "unanswered questions are kept for agents");
     assert_eq!(kept[0].1.count, 2, "counted on one entry");
+}
+
+/// A message in another language is told, in that language, that the
+/// answers are in French; a French message is not.
+#[tokio::test]
+async fn a_foreign_message_gets_a_note_in_its_language() {
+    let app = TestApp::new();
+    let english = app
+        .chat(json!({"message": "How do I renew my residence permit?", "channel": "web"}))
+        .await;
+    assert_eq!(english["reply"]["language_note"]["lang"], "en", "{english}");
+    assert!(english["reply"]["language_note"]["text"]
+        .as_str()
+        .is_some_and(|t| t.contains("French")));
+    let spanish = app
+        .chat(json!({"message": "Hola, necesito ayuda con mi permiso de residencia", "channel": "kiosk"}))
+        .await;
+    assert_eq!(spanish["reply"]["language_note"]["lang"], "es", "{spanish}");
+    let french = app.chat(json!({"message": RENEW, "channel": "web"})).await;
+    assert_eq!(french["reply"].get("language_note"), None, "{french}");
 }
 
 #[tokio::test]

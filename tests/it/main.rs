@@ -23,4 +23,5 @@ mod review_api;
 #[cfg(unix)]
 mod review_crash;
 mod review_measure;
+mod semantic;
 mod understanding;

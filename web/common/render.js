@@ -112,6 +112,16 @@ export function externalLink(link, cls = "fr-link") {
   );
 }
 
+const RTL = new Set(["ar", "fa"]);
+
+/** "I can only reply in French", in the language the person wrote in, with
+ *  its lang (and direction) so that screen readers and reading aloud say
+ *  it right. */
+export function languageNote(note) {
+  if (!note || !note.text || !/^[a-z]{2}$/.test(note.lang || "")) return null;
+  return el("p", { class: "acc-language-note", lang: note.lang, dir: RTL.has(note.lang) ? "rtl" : "ltr" }, note.text);
+}
+
 /** Service notices (closed desk, outage) shown above an answer. */
 export function notices(list) {
   if (!Array.isArray(list) || list.length === 0) return null;

@@ -11,7 +11,7 @@
 // fullscreen=1 (go full screen at the first touch, for a tablet whose
 // browser has no kiosk mode; browsers allow it only after a gesture).
 
-import { api, ApiError, canSpeak, contact, el, ficheUrl, notices, paragraphs, picto, speak, stopSpeaking } from "/assets/accueil/render.js";
+import { api, ApiError, canSpeak, contact, el, ficheUrl, languageNote, notices, paragraphs, picto, speak, stopSpeaking } from "/assets/accueil/render.js";
 
 const params = new URLSearchParams(location.search);
 let site = (params.get("site") || "").trim();
@@ -277,6 +277,7 @@ function answerScreen(data, full, position) {
   return el(
     "section",
     { class: "kiosk__screen kiosk__screen--answer", dataset: { intent: data.intent || "" } },
+    languageNote(r.language_note),
     notices(r.notices),
     el(
       "div",
@@ -307,6 +308,7 @@ function messageScreen(data) {
   return el(
     "section",
     { class: `kiosk__screen kiosk__screen--${data.journey ? "journey" : data.outcome || "message"}` },
+    languageNote(r.language_note),
     notices(r.notices),
     journeyQuestion && data.journey.title ? el("p", { class: "kiosk__kicker" }, data.journey.title) : null,
     el("h1", { class: "kiosk__title", "data-speak": "" }, journeyQuestion || heading),

@@ -11,6 +11,7 @@ import {
   el,
   externalLink,
   ficheUrl,
+  languageNote,
   notices,
   paragraphs,
   picto,
@@ -133,6 +134,7 @@ function botReply(data, { live = true } = {}) {
   const outcome = data.outcome;
   if (r.contact && r.contact.name) siteName.textContent = r.contact.name;
   const parts = [
+    languageNote(r.language_note),
     notices(r.notices),
     r.title ? el("h2", { class: "msg__title" }, r.title) : null,
     paragraphs(r.text, "acc-text msg__text"),

@@ -11,7 +11,7 @@ mod index;
 mod npz;
 mod tokenizer;
 
-pub use index::SemanticIndex;
+pub use index::{dot, embed_all, BuildStats, SemanticIndex};
 pub use tokenizer::Tokenizer;
 
 /// Size of an embedding.

@@ -122,6 +122,10 @@ pub struct Content {
     /// The fitted decision (`intents/decision.toml`, written by `accueil
     /// fit`); without it the matcher uses its hand-set rules.
     pub calibration: Option<crate::decision::Calibration>,
+    /// The fitted combined decision of both views (`intents/fusion.toml`,
+    /// written by `accueil fit` when the model files are there); used only
+    /// when the semantic layer is on.
+    pub fusion: Option<crate::fusion::Fusion>,
     /// Real French words, never "corrected" into another one (see
     /// [`crate::words`]); `None` when no list is installed.
     pub words: Option<std::sync::Arc<crate::words::WordList>>,
@@ -196,6 +200,21 @@ impl Content {
                     Ok(c) => content.calibration = Some(c),
                     Err(message) => diags.push(Diagnostic {
                         path: decision_path.clone(),
+                        line: 0,
+                        severity: Severity::Error,
+                        message,
+                    }),
+                }
+            }
+        }
+
+        let fusion_path = intents_dir.join(crate::fusion::FUSION_FILE);
+        if fusion_path.is_file() {
+            if let Some(text) = read_file(&fusion_path, &mut diags, &mut hasher) {
+                match crate::fusion::Fusion::from_toml(&text) {
+                    Ok(f) => content.fusion = Some(f),
+                    Err(message) => diags.push(Diagnostic {
+                        path: fusion_path.clone(),
                         line: 0,
                         severity: Severity::Error,
                         message,

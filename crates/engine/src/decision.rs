@@ -233,17 +233,32 @@ pub struct Example {
 /// small dense problem (13 signals, a few thousand examples): a dependency
 /// would bring more than it saves.
 pub fn fit_logistic(examples: &[Example], l2: f32, rounds: usize) -> Logistic {
-    let n = examples.len().max(1) as f32;
-    let mut mean = [0f32; FEATURES];
-    let mut scale = [0f32; FEATURES];
-    for e in examples {
-        for (k, x) in e.features.values().iter().enumerate() {
-            mean[k] += x / n;
+    let rows: Vec<([f32; FEATURES], bool)> = examples
+        .iter()
+        .map(|e| (e.features.values(), e.label))
+        .collect();
+    let (bias, weights) = fit_rows(&rows, l2, rounds);
+    Logistic { bias, weights }
+}
+
+/// [`fit_logistic`] over rows of any width: `(bias, weights)` on the raw
+/// values.
+pub fn fit_rows<const N: usize>(
+    rows: &[([f32; N], bool)],
+    l2: f32,
+    rounds: usize,
+) -> (f32, [f32; N]) {
+    let n = rows.len().max(1) as f32;
+    let mut mean = [0f32; N];
+    let mut scale = [0f32; N];
+    for (x, _) in rows {
+        for (k, v) in x.iter().enumerate() {
+            mean[k] += v / n;
         }
     }
-    for e in examples {
-        for (k, x) in e.features.values().iter().enumerate() {
-            scale[k] += (x - mean[k]).powi(2) / n;
+    for (x, _) in rows {
+        for (k, v) in x.iter().enumerate() {
+            scale[k] += (v - mean[k]).powi(2) / n;
         }
     }
     for s in &mut scale {
@@ -252,64 +267,57 @@ pub fn fit_logistic(examples: &[Example], l2: f32, rounds: usize) -> Logistic {
             *s = 1.0;
         }
     }
-    let xs: Vec<[f32; FEATURES]> = examples
+    let xs: Vec<[f32; N]> = rows
         .iter()
-        .map(|e| {
-            let mut v = e.features.values();
-            for k in 0..FEATURES {
+        .map(|(x, _)| {
+            let mut v = *x;
+            for k in 0..N {
                 v[k] = (v[k] - mean[k]) / scale[k];
             }
             v
         })
         .collect();
-    let ys: Vec<f32> = examples
-        .iter()
-        .map(|e| f32::from(u8::from(e.label)))
-        .collect();
-    let mut w = [0f32; FEATURES];
+    let ys: Vec<f32> = rows.iter().map(|(_, y)| f32::from(u8::from(*y))).collect();
+    let mut w = [0f32; N];
     let mut b = 0f32;
     // Adam: robust to the features' different ranges without tuning.
     let (beta1, beta2, lr, eps) = (0.9f32, 0.999f32, 0.05f32, 1e-8f32);
-    let mut m = [0f32; FEATURES + 1];
-    let mut v = [0f32; FEATURES + 1];
+    let (mut m, mut v) = ([0f32; N], [0f32; N]);
+    let (mut mb, mut vb) = (0f32, 0f32);
     for round in 1..=rounds {
-        let mut grad = [0f32; FEATURES + 1];
+        let mut grad = [0f32; N];
+        let mut grad_b = 0f32;
         for (x, y) in xs.iter().zip(&ys) {
             let z = b + w.iter().zip(x).map(|(a, c)| a * c).sum::<f32>();
             let p = 1.0 / (1.0 + (-z).exp());
             let d = p - y;
-            for k in 0..FEATURES {
+            for k in 0..N {
                 grad[k] += d * x[k] / n;
             }
-            grad[FEATURES] += d / n;
+            grad_b += d / n;
         }
-        for k in 0..FEATURES {
+        for k in 0..N {
             grad[k] += l2 * w[k];
         }
         let t = round as i32;
-        for k in 0..=FEATURES {
+        let (c1, c2) = (1.0 - beta1.powi(t), 1.0 - beta2.powi(t));
+        for k in 0..N {
             m[k] = beta1 * m[k] + (1.0 - beta1) * grad[k];
             v[k] = beta2 * v[k] + (1.0 - beta2) * grad[k] * grad[k];
-            let mh = m[k] / (1.0 - beta1.powi(t));
-            let vh = v[k] / (1.0 - beta2.powi(t));
-            let step = lr * mh / (vh.sqrt() + eps);
-            if k < FEATURES {
-                w[k] -= step;
-            } else {
-                b -= step;
-            }
+            w[k] -= lr * (m[k] / c1) / ((v[k] / c2).sqrt() + eps);
         }
+        mb = beta1 * mb + (1.0 - beta1) * grad_b;
+        vb = beta2 * vb + (1.0 - beta2) * grad_b * grad_b;
+        b -= lr * (mb / c1) / ((vb / c2).sqrt() + eps);
     }
     // Back to raw features: w·(x-μ)/σ + b = (w/σ)·x + (b - Σ wμ/σ).
-    let mut raw = Logistic {
-        bias: b,
-        ..Logistic::default()
-    };
-    for k in 0..FEATURES {
-        raw.weights[k] = w[k] / scale[k];
-        raw.bias -= w[k] * mean[k] / scale[k];
+    let mut raw = [0f32; N];
+    let mut bias = b;
+    for k in 0..N {
+        raw[k] = w[k] / scale[k];
+        bias -= w[k] * mean[k] / scale[k];
     }
-    raw
+    (bias, raw)
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 //! an `Arc`, so no request ever sees half-loaded content.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use crate::check;
 use crate::content::{Content, ContentError, Site};
@@ -11,6 +12,7 @@ use crate::index::Index;
 use crate::matcher::{Match, Matcher, Params};
 use crate::notices::Millis;
 use crate::reply::{self, Reply};
+use crate::semantic::{self, Semantic, Setup};
 
 /// What the checks are given: `now` and the menu the replies offer.
 pub fn check_inputs(now: Option<Millis>) -> check::Inputs<'static> {
@@ -35,6 +37,8 @@ impl Content {
 pub struct Engine {
     pub content: Content,
     pub matcher: Matcher,
+    /// The sentence encoder's view, when its model files were found.
+    pub semantic: Option<Arc<Semantic>>,
 }
 
 impl Engine {
@@ -60,12 +64,67 @@ impl Engine {
         Engine {
             content,
             matcher: Matcher::with_params(index, params).with_calibration(calibration),
+            semantic: None,
         }
     }
 
-    /// Match a question to an intent (or to none).
+    /// This engine with the sentence encoder's view of its content, built
+    /// with `setup` (cached per text). The build's figures and the result of
+    /// writing the cache come back for the caller's log.
+    pub fn with_encoder(
+        self,
+        setup: &Setup,
+    ) -> (
+        Engine,
+        accueil_encoder::BuildStats,
+        Result<(), accueil_encoder::EncoderError>,
+    ) {
+        let (semantic, stats, written) = Semantic::build(
+            setup.encoder.clone(),
+            &self.content,
+            setup.cache_dir.as_deref(),
+        );
+        (self.with_semantic(Some(Arc::new(semantic))), stats, written)
+    }
+
+    /// This engine with the sentence encoder's view (built for this
+    /// engine's content: see [`Semantic::build`]).
+    pub fn with_semantic(mut self, semantic: Option<Arc<Semantic>>) -> Engine {
+        self.semantic = semantic;
+        self
+    }
+
+    /// Match a question to an intent (or to none): lexically, and with the
+    /// encoder where the lexical decision is unsure and the layer is on.
     pub fn decide(&self, question: &str) -> Match {
-        self.matcher.decide(question)
+        self.decide_with(question, false)
+    }
+
+    /// [`Engine::decide`] with an explanation of each candidate and both
+    /// views.
+    pub fn explain(&self, question: &str) -> Match {
+        self.decide_with(question, true)
+    }
+
+    fn decide_with(&self, question: &str, explain: bool) -> Match {
+        match &self.semantic {
+            Some(s) => semantic::decide(
+                &self.matcher,
+                s,
+                self.content.fusion.as_ref(),
+                question,
+                explain,
+            ),
+            None => {
+                let mut m = if explain {
+                    self.matcher.explain_question(question)
+                } else {
+                    self.matcher.decide(question)
+                };
+                m.language = crate::language::foreign(question).map(str::to_owned);
+                m
+            }
+        }
     }
 
     /// A site by id; `None` for an unknown id.

@@ -5,7 +5,9 @@
 //! Content: [`diagnostic`], [`domain`], [`journey`], [`notices`] (the model)
 //! → [`content`] (load) → [`check`] with [`falc`] and [`notice_rules`] (a
 //! pass given `now` and the menu). Matching: [`index`] → [`matcher`] with
-//! [`decision`] (fitted by [`calibrate`]). Replies: [`reply`]. [`engine`]
+//! [`decision`] (fitted by [`calibrate`]); beside it [`semantic`], a sentence
+//! encoder's view, combined with the lexical one by [`fusion`], and
+//! [`language`]. Replies: [`reply`]. [`engine`]
 //! ties them together; [`eval`] and [`cluster`] measure and group (the stopwatch of `accueil bench` is
 //! the binary's).
 //! Times come in as [`notices::Millis`] from the caller.
@@ -21,8 +23,10 @@ pub mod domain;
 pub mod engine;
 pub mod eval;
 pub mod falc;
+pub mod fusion;
 pub mod index;
 pub mod journey;
+pub mod language;
 pub mod lexicon;
 pub mod mask;
 pub mod matcher;
@@ -31,9 +35,13 @@ pub mod notice_rules;
 pub mod notices;
 pub mod reply;
 pub mod segment;
+pub mod semantic;
 pub mod words;
 
+/// The sentence encoder, for callers that load it once and share it.
+pub use accueil_encoder as encoder;
 pub use content::{Content, ContentError, Diagnostic, Domain, Intent, Severity, Site};
 pub use engine::Engine;
 pub use matcher::{Candidate, Match, Matcher, Outcome, Params};
 pub use reply::Reply;
+pub use semantic::Semantic;

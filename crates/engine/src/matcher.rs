@@ -163,6 +163,14 @@ pub struct Match {
     /// calibrated decision when there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub signals: Option<Signals>,
+    /// The message's language when it is not French and the detector is
+    /// sure (ISO 639-1: "en", "ar"...); see [`crate::language`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+    /// What the sentence encoder saw and how the combined decision
+    /// weighed it, when the semantic layer is on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub semantic: Option<SemanticView>,
 }
 
 /// What the decision saw.
@@ -548,12 +556,24 @@ impl Matcher {
 
     /// Match one question.
     pub fn decide(&self, question: &str) -> Match {
-        self.decide_with(question, false)
+        self.decide_with(question, false).0
     }
 
     /// Match one question, with an explanation for each candidate.
     pub fn explain_question(&self, question: &str) -> Match {
-        self.decide_with(question, true)
+        self.decide_with(question, true).0
+    }
+
+    /// Match one question, and give the lexical ranking before the decision
+    /// trimmed it: the first few intents with their scores, best first
+    /// (what the combined decision reads). Empty for an exact match.
+    pub fn decide_ranked(&self, question: &str, explain: bool) -> (Match, Vec<(String, f32)>) {
+        let (m, ranking) = self.decide_with(question, explain);
+        let ranking = ranking
+            .into_iter()
+            .map(|(i, s)| (self.index.intent_ids[i as usize].clone(), s))
+            .collect();
+        (m, ranking)
     }
 
     /// The signals of a question's match and whether its best intent is
@@ -646,7 +666,7 @@ impl Matcher {
         }
     }
 
-    fn decide_with(&self, question: &str, explain: bool) -> Match {
+    fn decide_with(&self, question: &str, explain: bool) -> (Match, Vec<(u32, f32)>) {
         let query = self.index.analyze(question);
         // Exactness first: a question typed exactly as one intent's
         // paraphrase (or attached to it by an agent) is that intent.
@@ -660,7 +680,7 @@ impl Matcher {
                 intent_coverage: 1.0,
                 matched: query.terms.iter().map(|t| t.word.clone()).collect(),
             });
-            return Match {
+            let m = Match {
                 outcome: Outcome::Answer,
                 intent: Some(id.clone()),
                 confidence: 1.0,
@@ -671,7 +691,10 @@ impl Matcher {
                 }],
                 query,
                 signals: None,
+                language: None,
+                semantic: None,
             };
+            return (m, Vec::new());
         }
         let scored = self.score(&query);
         let p = &self.params;
@@ -731,14 +754,17 @@ impl Matcher {
             }
             Outcome::Fallback => (None, candidates),
         };
-        Match {
+        let m = Match {
             outcome,
             intent,
             confidence: round3(signals.answer.unwrap_or(top)),
             candidates,
             query,
             signals: Some(signals),
-        }
+            language: None,
+            semantic: None,
+        };
+        (m, scored.iter().map(|(i, s)| (*i, s.best)).collect())
     }
 
     /// The hand-set decision, used when no calibration is given: a high
@@ -775,6 +801,29 @@ impl Matcher {
 
 fn round3(x: f32) -> f32 {
     (x * 1000.0).round() / 1000.0
+}
+
+/// What the encoder saw and how the combined decision weighed it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct SemanticView {
+    /// False when the lexical decision was sure enough on its own (the
+    /// encoder was not run).
+    pub consulted: bool,
+    /// The encoder's best intents, with their cosine.
+    pub nearest: Vec<Scored>,
+    /// The lexical matcher's own verdict, before combining.
+    pub lexical_outcome: Outcome,
+    pub lexical_intent: Option<String>,
+    pub lexical_confidence: f32,
+    /// Each candidate's probability of being right, best first (empty
+    /// without a fitted combined decision).
+    pub combined: Vec<Scored>,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Scored {
+    pub intent: String,
+    pub score: f32,
 }
 
 #[cfg(test)]

@@ -66,6 +66,8 @@ pub mod say {
 pub const NEXT_STEP: &str = "conv.etape_suivante";
 /// The conversation intent behind « Recommencer ».
 pub const START_AGAIN: &str = "conv.recommencer";
+/// The intent that answers "do you speak English?".
+pub const LANGUAGE_INTENT: &str = "conv.langue";
 
 /// Intents offered as topics when the assistant does not know.
 pub const MAIN_TOPICS: &[&str] = &[
@@ -155,6 +157,18 @@ pub struct Reply {
     /// The acronyms the reply uses, explained (FALC: no unexplained acronym).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub glossary: Vec<GlossaryEntry>,
+    /// To a message in another language: "I can only reply in French",
+    /// in that language, shown above the French reply.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub language_note: Option<LanguageNote>,
+}
+
+/// A line in the person's language (`lang`: ISO 639-1, for the page's
+/// `lang` attribute so that a screen reader reads it right).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct LanguageNote {
+    pub lang: String,
+    pub text: String,
 }
 
 /// An acronym of the reply and its plain explanation.
@@ -263,6 +277,7 @@ pub fn intent_reply(content: &Content, site: Option<&Site>, intent: &Intent) -> 
         contact: site.map(|s| site_contact(content, s)),
         notices: Vec::new(),
         glossary: Vec::new(),
+        language_note: None,
     }
 }
 
@@ -441,6 +456,10 @@ pub struct About<'s> {
     pub intent: Option<&'s str>,
     /// The domain of the journey walked, if any.
     pub domain: Option<&'s str>,
+    /// The language of the person's message when it is not French
+    /// ([`Match::language`]): the reply then says, in it, that it is in
+    /// French.
+    pub language: Option<&'s str>,
 }
 
 /// Where notices come from and when the reply is read.
@@ -501,6 +520,15 @@ impl<'a> Composer<'a> {
                 desk.now,
             );
         }
+        // `conv.langue` says it already, in several languages.
+        if about.intent != Some(LANGUAGE_INTENT) {
+            reply.language_note = about.language.and_then(|code| {
+                crate::language::french_only(code).map(|text| LanguageNote {
+                    lang: code.to_owned(),
+                    text: text.to_owned(),
+                })
+            });
+        }
         reply.glossary = glossary_for(
             self.content,
             std::iter::once(reply.text.as_str())
@@ -523,8 +551,12 @@ impl<'a> Composer<'a> {
             Outcome::Answer => About {
                 intent: m.intent.as_deref(),
                 domain: None,
+                language: m.language.as_deref(),
             },
-            _ => About::default(),
+            _ => About {
+                language: m.language.as_deref(),
+                ..About::default()
+            },
         };
         self.finish(draft, about)
     }
@@ -534,7 +566,7 @@ impl<'s> About<'s> {
     pub fn intent(id: &'s str) -> About<'s> {
         About {
             intent: Some(id),
-            domain: None,
+            ..About::default()
         }
     }
 }
@@ -542,6 +574,9 @@ impl<'s> About<'s> {
 /// The reply as a person reads it in a terminal.
 pub fn to_text(reply: &Reply) -> String {
     let mut out = String::new();
+    if let Some(note) = &reply.language_note {
+        out.push_str(&format!("[{}] {}\n\n", note.lang, note.text));
+    }
     if let Some(t) = &reply.title {
         out.push_str(&format!("## {t}\n\n"));
     }

@@ -177,6 +177,8 @@ pub struct Settings {
     pub retention_days: u32,
     /// Where "now" comes from: the system's clock, or a test's manual one.
     pub clock: Arc<dyn Clock>,
+    /// The sentence encoder for the semantic layer; `None`: lexical only.
+    pub semantic: Option<accueil_engine::semantic::Setup>,
 }
 
 impl Settings {
@@ -193,6 +195,7 @@ impl Settings {
             pages: super::pages::PagesSettings::default(),
             retention_days: accueil_service::review::DEFAULT_RETENTION_DAYS,
             clock: Arc::new(SystemClock),
+            semantic: None,
         }
     }
 
@@ -221,6 +224,7 @@ impl Settings {
             pages: super::pages::PagesSettings::from_args(&args.pages)?,
             retention_days: args.retention_days,
             clock: Arc::new(SystemClock),
+            semantic: None,
         })
     }
 }

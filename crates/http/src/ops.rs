@@ -20,10 +20,18 @@ use super::AppState;
 
 /// Liveness: the process answers. No work, no lock: the bare ceiling the
 /// benchmark compares the chat with.
-pub(crate) async fn healthz() -> Response {
+/// Liveness, with no work: the process answers, and says whether the
+/// semantic layer is on (a server without model files still serves,
+/// lexically).
+pub(crate) async fn healthz(State(state): State<AppState>) -> Response {
+    let body = if state.library().semantic().is_some() {
+        r#"{"status":"ok","semantic":"on"}"#
+    } else {
+        r#"{"status":"ok","semantic":"off"}"#
+    };
     (
         [(CONTENT_TYPE, HeaderValue::from_static("application/json"))],
-        r#"{"status":"ok"}"#,
+        body,
     )
         .into_response()
 }

@@ -424,6 +424,7 @@ pub fn play(
         About {
             intent: said.intent.as_deref(),
             domain: journey.as_ref().map(|(_, view)| view.domain.as_str()),
+            language: asked.as_ref().and_then(|m| m.language.as_deref()),
         },
     );
     let ttl = u64::try_from(policy.ttl(req.channel).as_millis()).unwrap_or(u64::MAX);

@@ -86,6 +86,7 @@ pub struct JourneyView {
 
 /// What the conversation does with a journey input.
 #[derive(Debug, Clone)]
+#[allow(clippy::large_enum_variant)] // short-lived, one per turn
 pub enum Walk<'a> {
     /// Ask this question: the reply is ready.
     Ask {

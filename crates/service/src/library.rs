@@ -20,6 +20,7 @@ use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 use accueil_engine::content::ContentError;
 use accueil_engine::engine::Engine;
+use accueil_engine::semantic::Setup;
 
 use crate::review::paraphrases;
 use crate::store::Store;
@@ -33,6 +34,9 @@ struct Shelves {
 
 pub struct Library {
     root: PathBuf,
+    /// The sentence encoder every new engine gets its semantic view from;
+    /// `None`: lexical matching only.
+    semantic: Option<Setup>,
     shelves: RwLock<Shelves>,
     /// One change at a time: two racing reloads could otherwise swap in
     /// the older files last, and a relay could lay over stale files.
@@ -52,13 +56,34 @@ impl Library {
     /// The library of the content under `root`, already loaded as `files`,
     /// with the stored paraphrases laid over it.
     pub fn new(root: &Path, files: Engine, store: &dyn Store) -> Library {
+        Library::with_semantic(root, files, store, None)
+    }
+
+    /// [`Library::new`] with the semantic layer of `semantic` on every
+    /// engine it serves (built now for `files` when it has none).
+    pub fn with_semantic(
+        root: &Path,
+        files: Engine,
+        store: &dyn Store,
+        semantic: Option<Setup>,
+    ) -> Library {
+        let files = match (&semantic, &files.semantic) {
+            (Some(setup), None) => attach(files, setup),
+            _ => files,
+        };
         let files = Arc::new(files);
-        let served = lay(files.clone(), store);
+        let served = lay(files.clone(), store, semantic.as_ref());
         Library {
+            semantic,
             root: root.to_owned(),
             shelves: RwLock::new(Shelves { files, served }),
             changing: Mutex::new(()),
         }
+    }
+
+    /// Whether the engines get the sentence encoder's view.
+    pub fn semantic(&self) -> Option<&Setup> {
+        self.semantic.as_ref()
     }
 
     /// The content root the files are read from.
@@ -94,8 +119,12 @@ impl Library {
     /// both in. On error nothing changes.
     pub fn reload(&self, store: &dyn Store) -> Result<Reloaded, ContentError> {
         let _one_at_a_time = self.changing.lock().unwrap_or_else(PoisonError::into_inner);
-        let files = Arc::new(Engine::load(&self.root)?);
-        let served = lay(files.clone(), store);
+        let mut files = Engine::load(&self.root)?;
+        if let Some(setup) = &self.semantic {
+            files = attach(files, setup);
+        }
+        let files = Arc::new(files);
+        let served = lay(files.clone(), store, self.semantic.as_ref());
         let reloaded = Reloaded {
             version: served.content.version.clone(),
             previous_version: String::new(),
@@ -114,7 +143,7 @@ impl Library {
     pub fn relay(&self, store: &dyn Store) -> Arc<Engine> {
         let _one_at_a_time = self.changing.lock().unwrap_or_else(PoisonError::into_inner);
         let files = self.files();
-        let served = lay(files.clone(), store);
+        let served = lay(files.clone(), store, self.semantic.as_ref());
         self.swap(Shelves {
             files,
             served: served.clone(),
@@ -123,9 +152,27 @@ impl Library {
     }
 }
 
+/// `engine` with its semantic view: embeddings come from the cache but for
+/// new texts (an agent's paraphrase: milliseconds; the whole content on a
+/// first start: seconds).
+fn attach(engine: Engine, setup: &Setup) -> Engine {
+    let started = std::time::Instant::now();
+    let (engine, stats, written) = engine.with_encoder(setup);
+    tracing::info!(
+        texts = stats.texts,
+        embedded = stats.embedded,
+        millis = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        "semantic index built"
+    );
+    if let Err(e) = written {
+        tracing::warn!(error = %e, "cannot write the semantic cache: the next start embeds again");
+    }
+    engine
+}
+
 /// The files' engine with the stored paraphrases (the files' engine
 /// itself when none adds anything, or when the store cannot be read).
-fn lay(files: Arc<Engine>, store: &dyn Store) -> Arc<Engine> {
+fn lay(files: Arc<Engine>, store: &dyn Store, semantic: Option<&Setup>) -> Arc<Engine> {
     let list = match paraphrases::stored(store) {
         Ok(list) => list,
         Err(e) => {
@@ -141,7 +188,10 @@ fn lay(files: Arc<Engine>, store: &dyn Store) -> Arc<Engine> {
                 skipped = laid.skipped,
                 "agents' paraphrases laid over the content"
             );
-            Arc::new(engine)
+            Arc::new(match semantic {
+                Some(setup) => attach(engine, setup),
+                None => engine,
+            })
         }
         (None, laid) => {
             if laid.in_files + laid.skipped > 0 {
