@@ -194,23 +194,13 @@ impl Calibration {
             offer: model("offer")?,
             answer_min: bar("answer_min")?,
             offer_min: bar("offer_min")?,
-            provenance: table
-                .get("provenance")
-                .and_then(toml::Value::as_str)
-                .unwrap_or("")
-                .to_owned(),
+            provenance: provenance_of(&table),
         })
     }
 
     /// The file `accueil fit` writes; `from_toml` reads it back.
     pub fn to_toml(&self, header: &str) -> String {
-        let mut out = String::new();
-        for line in header.lines() {
-            let _ = writeln!(out, "# {line}");
-        }
-        let _ = writeln!(out, "\nprovenance = {:?}", self.provenance);
-        let _ = writeln!(out, "answer_min = {:.4}", self.answer_min);
-        let _ = writeln!(out, "offer_min = {:.4}", self.offer_min);
+        let mut out = file_head(header, &self.provenance, self.answer_min, self.offer_min);
         for (name, m) in [("answer", &self.answer), ("offer", &self.offer)] {
             let _ = writeln!(out, "\n[{name}]\nbias = {:.5}\n\n[{name}.weights]", m.bias);
             for (k, feature) in FEATURE_NAMES.iter().enumerate() {
@@ -318,6 +308,28 @@ pub fn fit_rows<const N: usize>(
         bias -= w[k] * mean[k] / scale[k];
     }
     (bias, raw)
+}
+
+/// The `provenance` line of a fitted file (empty when absent).
+pub(crate) fn provenance_of(table: &toml::Table) -> String {
+    table
+        .get("provenance")
+        .and_then(toml::Value::as_str)
+        .unwrap_or("")
+        .to_owned()
+}
+
+/// The opening of a fitted file: the header as comments, then its
+/// provenance and bars (shared by `decision.toml` and `fusion.toml`).
+pub(crate) fn file_head(header: &str, provenance: &str, answer_min: f32, offer_min: f32) -> String {
+    let mut out = String::new();
+    for line in header.lines() {
+        let _ = writeln!(out, "# {line}");
+    }
+    let _ = writeln!(out, "\nprovenance = {provenance:?}");
+    let _ = writeln!(out, "answer_min = {answer_min:.4}");
+    let _ = writeln!(out, "offer_min = {offer_min:.4}");
+    out
 }
 
 #[cfg(test)]

@@ -170,23 +170,14 @@ impl Fusion {
             answer_min: bar("answer_min")?,
             offer_min: bar("offer_min")?,
             skip_min: bar("skip_min")?,
-            provenance: table
-                .get("provenance")
-                .and_then(toml::Value::as_str)
-                .unwrap_or("")
-                .to_owned(),
+            provenance: crate::decision::provenance_of(&table),
         })
     }
 
     /// The file `accueil fit` writes; `from_toml` reads it back.
     pub fn to_toml(&self, header: &str) -> String {
-        let mut out = String::new();
-        for line in header.lines() {
-            let _ = writeln!(out, "# {line}");
-        }
-        let _ = writeln!(out, "\nprovenance = {:?}", self.provenance);
-        let _ = writeln!(out, "answer_min = {:.4}", self.answer_min);
-        let _ = writeln!(out, "offer_min = {:.4}", self.offer_min);
+        let mut out =
+            crate::decision::file_head(header, &self.provenance, self.answer_min, self.offer_min);
         let _ = writeln!(out, "skip_min = {:.4}", self.skip_min);
         let _ = writeln!(out, "bias = {:.5}\n\n[weights]", self.bias);
         for (k, name) in SIGNAL_NAMES.iter().enumerate() {
