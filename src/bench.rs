@@ -50,15 +50,7 @@ pub fn run(root: &Path, questions: &[String], rounds: usize) -> Result<BenchRepo
     for q in questions {
         std::hint::black_box(engine.decide(q));
     }
-    let mut times = Vec::with_capacity(questions.len() * rounds);
-    for _ in 0..rounds {
-        for q in questions {
-            let t = Instant::now();
-            std::hint::black_box(engine.decide(q));
-            times.push(t.elapsed());
-        }
-    }
-    times.sort();
+    let times = decision_times(&engine, questions, rounds);
     let total: Duration = times.iter().sum();
     Ok(BenchReport {
         intents: engine.content.intents.len(),
@@ -167,15 +159,7 @@ pub fn run_semantic(
                 .is_some_and(|v| v.consulted)
         })
         .count();
-    let mut times = Vec::with_capacity(questions.len() * rounds);
-    for _ in 0..rounds {
-        for q in questions {
-            let t = Instant::now();
-            std::hint::black_box(engine.decide(q));
-            times.push(t.elapsed());
-        }
-    }
-    times.sort();
+    let times = decision_times(&engine, questions, rounds);
     Ok(SemanticBench {
         model_load,
         texts: stats.texts,
@@ -219,4 +203,18 @@ pub fn render_semantic(r: &SemanticBench) -> String {
         r.consulted * 100.0
     );
     out
+}
+
+/// Each decision's time, `rounds` times over `questions`, sorted.
+fn decision_times(engine: &Engine, questions: &[String], rounds: usize) -> Vec<Duration> {
+    let mut times = Vec::with_capacity(questions.len() * rounds);
+    for _ in 0..rounds {
+        for q in questions {
+            let t = Instant::now();
+            std::hint::black_box(engine.decide(q));
+            times.push(t.elapsed());
+        }
+    }
+    times.sort();
+    times
 }

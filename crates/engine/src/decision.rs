@@ -143,19 +143,6 @@ impl Calibration {
     pub fn from_toml(text: &str) -> Result<Calibration, String> {
         let table: toml::Table =
             toml::from_str(text).map_err(|e| format!("invalid TOML: {}", e.message().trim()))?;
-        let number = |t: &toml::Table, key: &str, ctx: &str| -> Result<f32, String> {
-            let v = t
-                .get(key)
-                .ok_or_else(|| format!("`{ctx}{key}` is missing"))?;
-            let x = v
-                .as_float()
-                .or_else(|| v.as_integer().map(|i| i as f64))
-                .ok_or_else(|| format!("`{ctx}{key}` must be a number"))?;
-            if !x.is_finite() {
-                return Err(format!("`{ctx}{key}` must be finite"));
-            }
-            Ok(x as f32)
-        };
         let model = |name: &str| -> Result<Logistic, String> {
             let t = table
                 .get(name)
@@ -182,13 +169,7 @@ impl Calibration {
             }
             Ok(m)
         };
-        let bar = |key: &str| -> Result<f32, String> {
-            let x = number(&table, key, "")?;
-            if !(0.0..=1.0).contains(&x) {
-                return Err(format!("`{key}` must be between 0 and 1"));
-            }
-            Ok(x)
-        };
+        let bar = |key: &str| bar(&table, key);
         Ok(Calibration {
             answer: model("answer")?,
             offer: model("offer")?,
@@ -308,6 +289,31 @@ pub fn fit_rows<const N: usize>(
         bias -= w[k] * mean[k] / scale[k];
     }
     (bias, raw)
+}
+
+/// The number `key` of a fitted file's table (`ctx`: its table's prefix,
+/// for the error).
+pub(crate) fn number(t: &toml::Table, key: &str, ctx: &str) -> Result<f32, String> {
+    let v = t
+        .get(key)
+        .ok_or_else(|| format!("`{ctx}{key}` is missing"))?;
+    let x = v
+        .as_float()
+        .or_else(|| v.as_integer().map(|i| i as f64))
+        .ok_or_else(|| format!("`{ctx}{key}` must be a number"))?;
+    if !x.is_finite() {
+        return Err(format!("`{ctx}{key}` must be finite"));
+    }
+    Ok(x as f32)
+}
+
+/// A probability bar of a fitted file: a number between 0 and 1.
+pub(crate) fn bar(t: &toml::Table, key: &str) -> Result<f32, String> {
+    let x = number(t, key, "")?;
+    if !(0.0..=1.0).contains(&x) {
+        return Err(format!("`{key}` must be between 0 and 1"));
+    }
+    Ok(x)
 }
 
 /// The `provenance` line of a fitted file (empty when absent).

@@ -128,26 +128,7 @@ impl Fusion {
     pub fn from_toml(text: &str) -> Result<Fusion, String> {
         let table: toml::Table =
             toml::from_str(text).map_err(|e| format!("invalid TOML: {}", e.message().trim()))?;
-        let number = |t: &toml::Table, key: &str, ctx: &str| -> Result<f32, String> {
-            let v = t
-                .get(key)
-                .ok_or_else(|| format!("`{ctx}{key}` is missing"))?;
-            let x = v
-                .as_float()
-                .or_else(|| v.as_integer().map(|i| i as f64))
-                .ok_or_else(|| format!("`{ctx}{key}` must be a number"))?;
-            if !x.is_finite() {
-                return Err(format!("`{ctx}{key}` must be finite"));
-            }
-            Ok(x as f32)
-        };
-        let bar = |key: &str| -> Result<f32, String> {
-            let x = number(&table, key, "")?;
-            if !(0.0..=1.0).contains(&x) {
-                return Err(format!("`{key}` must be between 0 and 1"));
-            }
-            Ok(x)
-        };
+        let bar = |key: &str| crate::decision::bar(&table, key);
         let w = table
             .get("weights")
             .and_then(toml::Value::as_table)
@@ -162,10 +143,10 @@ impl Fusion {
         }
         let mut weights = [0f32; SIGNALS];
         for (k, name) in SIGNAL_NAMES.iter().enumerate() {
-            weights[k] = number(w, name, "weights.")?;
+            weights[k] = crate::decision::number(w, name, "weights.")?;
         }
         Ok(Fusion {
-            bias: number(&table, "bias", "")?,
+            bias: crate::decision::number(&table, "bias", "")?,
             weights,
             answer_min: bar("answer_min")?,
             offer_min: bar("offer_min")?,
