@@ -7,6 +7,8 @@
 
 use std::path::{Path, PathBuf};
 
+use ndarray::{s, Array2, ArrayView2};
+
 mod index;
 mod npz;
 mod tokenizer;
@@ -35,9 +37,9 @@ pub enum EncoderError {
 }
 
 struct Branch {
-    w1: Vec<f32>,
+    w1: Array2<f32>,
     b1: Vec<f32>,
-    w2: Vec<f32>,
+    w2: Array2<f32>,
     b2: Vec<f32>,
 }
 
@@ -47,21 +49,21 @@ pub struct Encoder {
     table: Vec<Vec<u8>>,
     scale: Vec<f32>,
     lo: Vec<f32>,
-    proj_w: Vec<f32>,
+    proj_w: Array2<f32>,
     proj_b: Vec<f32>,
     ln_g_all: Vec<f32>,
     ln_b_all: Vec<f32>,
     branches: Vec<Branch>,
     ln_g: Vec<f32>,
     ln_b: Vec<f32>,
-    cnn_w: Vec<f32>,
+    cnn_w: Array2<f32>,
     cnn_b: Vec<f32>,
-    d0: Vec<f32>,
-    d1: Vec<f32>,
-    d2: Vec<f32>,
-    d3: Vec<f32>,
-    p1: Vec<f32>,
-    p3: Vec<f32>,
+    d0: Array2<f32>,
+    d1: Array2<f32>,
+    d2: Array2<f32>,
+    d3: Array2<f32>,
+    p1: Array2<f32>,
+    p3: Array2<f32>,
     eps: f32,
     /// Sizes of the two model files, part of the index cache key.
     files_len: (u64, u64),
@@ -128,9 +130,17 @@ impl Encoder {
         let mut branches = Vec::new();
         for (n, _) in ORDERS {
             branches.push(Branch {
-                w1: f(&arrays, &format!("w1_{n}"), &[n * CNN, CNN])?,
+                w1: matrix(
+                    f(&arrays, &format!("w1_{n}"), &[n * CNN, CNN])?,
+                    n * CNN,
+                    CNN,
+                )?,
                 b1: f(&arrays, &format!("b1_{n}"), &[CNN])?,
-                w2: f(&arrays, &format!("w2_{n}"), &[n * CNN, CNN])?,
+                w2: matrix(
+                    f(&arrays, &format!("w2_{n}"), &[n * CNN, CNN])?,
+                    n * CNN,
+                    CNN,
+                )?,
                 b2: f(&arrays, &format!("b2_{n}"), &[CNN])?,
             });
         }
@@ -145,21 +155,21 @@ impl Encoder {
             table,
             scale: f(&arrays, "scale", &[CHUNKS])?,
             lo: f(&arrays, "lo", &[CHUNKS])?,
-            proj_w: cat(&arrays, "proj", DIM)?,
+            proj_w: matrix(cat(&arrays, "proj", DIM)?, DIM, 3 * CNN)?,
             proj_b: cat(&arrays, "proj_b", 1)?,
             ln_g_all: cat(&arrays, "ln_g", 1)?,
             ln_b_all: cat(&arrays, "ln_b", 1)?,
             branches,
             ln_g: f(&arrays, "ln_g", &[FEAT])?,
             ln_b: f(&arrays, "ln_b", &[FEAT])?,
-            cnn_w: f(&arrays, "cnn_W", &[FEAT, DIM])?,
+            cnn_w: matrix(f(&arrays, "cnn_W", &[FEAT, DIM])?, FEAT, DIM)?,
             cnn_b: f(&arrays, "cnn_b", &[DIM])?,
-            d0: f(&arrays, "d0", &[DIM, HIDDEN])?,
-            d1: f(&arrays, "d1", &[HIDDEN, HIDDEN])?,
-            d2: f(&arrays, "d2", &[HIDDEN, DIM])?,
-            d3: f(&arrays, "d3", &[DIM, DIM])?,
-            p1: f(&arrays, "p1", &[DIM, HIDDEN])?,
-            p3: f(&arrays, "p3", &[HIDDEN, DIM])?,
+            d0: matrix(f(&arrays, "d0", &[DIM, HIDDEN])?, DIM, HIDDEN)?,
+            d1: matrix(f(&arrays, "d1", &[HIDDEN, HIDDEN])?, HIDDEN, HIDDEN)?,
+            d2: matrix(f(&arrays, "d2", &[HIDDEN, DIM])?, HIDDEN, DIM)?,
+            d3: matrix(f(&arrays, "d3", &[DIM, DIM])?, DIM, DIM)?,
+            p1: matrix(f(&arrays, "p1", &[DIM, HIDDEN])?, DIM, HIDDEN)?,
+            p3: matrix(f(&arrays, "p3", &[HIDDEN, DIM])?, HIDDEN, DIM)?,
             eps,
             files_len: (npz_len, sp.len() as u64),
         })
@@ -182,65 +192,62 @@ impl Encoder {
 
     fn forward(&self, ids: &[u32]) -> Vec<f32> {
         let t = ids.len();
-        // feats rows: [raw embedding | cnn order 2 | order 3 | order 5]
-        let mut feats = vec![0f32; t * FEAT];
-        for (row, &id) in feats.chunks_exact_mut(FEAT).zip(ids) {
+        if t == 0 {
+            return vec![0.0; DIM];
+        }
+        // Matrix products go through ndarray (matrixmultiply's kernels, with
+        // the CPU's vector units picked at run time): a long message is a few
+        // hundred tokens times 1.7 M multiply-adds each.
+        let mut emb = Array2::<f32>::zeros((t, DIM));
+        for (mut row, &id) in emb.rows_mut().into_iter().zip(ids) {
             let id = id as usize;
             let (chunk, r) = (id % CHUNKS, id / CHUNKS);
             let (scale, lo) = (self.scale[chunk], self.lo[chunk]);
             let q = &self.table[chunk][r * DIM..(r + 1) * DIM];
-            for (o, &b) in row[..DIM].iter_mut().zip(q) {
+            for (o, &b) in row.iter_mut().zip(q) {
                 *o = f32::from(b) * scale + lo;
             }
         }
-        let emb: Vec<f32> = feats
-            .chunks_exact(FEAT)
-            .flat_map(|r| r[..DIM].iter().copied())
-            .collect();
-        let mut x = vec![0f32; t * 3 * CNN];
-        matmul(&emb, t, DIM, &self.proj_w, 3 * CNN, &mut x);
-        for row in x.chunks_exact_mut(3 * CNN) {
+        let mut x = emb.dot(&self.proj_w);
+        for mut row in x.rows_mut() {
+            let row = row.as_slice_mut().unwrap_or_default();
             add(row, &self.proj_b);
             layernorm(row, &self.ln_g_all, &self.ln_b_all, self.eps);
         }
+        // feats rows: [raw embedding | cnn order 2 | order 3 | order 5]
+        let mut feats = Array2::<f32>::zeros((t, FEAT));
+        feats.slice_mut(s![.., ..DIM]).assign(&emb);
         for (bi, ((n, left), br)) in ORDERS.iter().zip(&self.branches).enumerate() {
-            let xs: Vec<f32> = x
-                .chunks_exact(3 * CNN)
-                .flat_map(|r| r[bi * CNN..(bi + 1) * CNN].iter().copied())
-                .collect();
-            let mut h = conv(&xs, t, *n, *left, &br.w1, &br.b1);
-            add(&mut h, &xs);
-            let mut c2 = conv(&h, t, *n, *left, &br.w2, &br.b2);
-            add(&mut c2, &h);
+            let xs = x.slice(s![.., bi * CNN..(bi + 1) * CNN]);
+            let mut h = conv(xs, *n, *left, &br.w1, &br.b1);
+            h += &xs;
+            let mut c2 = conv(h.view(), *n, *left, &br.w2, &br.b2);
+            c2 += &h;
             let off = DIM + bi * CNN;
-            for (row, c) in feats.chunks_exact_mut(FEAT).zip(c2.chunks_exact(CNN)) {
-                row[off..off + CNN].copy_from_slice(c);
-            }
+            feats.slice_mut(s![.., off..off + CNN]).assign(&c2);
         }
         // Sum then project: the token sum commutes with the linear projection.
         let mut sum = vec![0f32; FEAT];
-        for row in feats.chunks_exact_mut(FEAT) {
+        for mut row in feats.rows_mut() {
+            let row = row.as_slice_mut().unwrap_or_default();
             layernorm(row, &self.ln_g, &self.ln_b, self.eps);
             add(&mut sum, row);
         }
-        let mut mean = self.cnn_b.iter().map(|b| b * t as f32).collect::<Vec<_>>();
-        matmul(&sum, 1, FEAT, &self.cnn_w, DIM, &mut mean);
+        let mut mean = vecmat(&sum, &self.cnn_w);
         let inv = 1.0 / (t as f32).sqrt();
-        mean.iter_mut().for_each(|v| *v *= inv);
+        for (v, b) in mean.iter_mut().zip(&self.cnn_b) {
+            *v = (*v + b * t as f32) * inv;
+        }
 
-        let mut y0 = vec![0f32; HIDDEN];
-        matmul(&mean, 1, DIM, &self.d0, HIDDEN, &mut y0);
+        let mut y0 = vecmat(&mean, &self.d0);
         relu(&mut y0);
-        let mut y1 = vec![0f32; HIDDEN];
-        matmul(&mean, 1, DIM, &self.p1, HIDDEN, &mut y1);
-        matmul(&y0, 1, HIDDEN, &self.d1, HIDDEN, &mut y1);
+        let mut y1 = vecmat(&mean, &self.p1);
+        add(&mut y1, &vecmat(&y0, &self.d1));
         relu(&mut y1);
-        let mut y2 = vec![0f32; DIM];
-        matmul(&y1, 1, HIDDEN, &self.d2, DIM, &mut y2);
+        let mut y2 = vecmat(&y1, &self.d2);
         relu(&mut y2);
-        let mut z = vec![0f32; DIM];
-        matmul(&y1, 1, HIDDEN, &self.p3, DIM, &mut z);
-        matmul(&y2, 1, DIM, &self.d3, DIM, &mut z);
+        let mut z = vecmat(&y1, &self.p3);
+        add(&mut z, &vecmat(&y2, &self.d3));
         z.iter_mut().for_each(|v| *v = v.tanh());
         let norm = z.iter().map(|v| v * v).sum::<f32>().max(self.eps).sqrt();
         z.iter_mut().for_each(|v| *v /= norm);
@@ -248,43 +255,50 @@ impl Encoder {
     }
 }
 
+/// A row-major weight matrix of `rows x cols`.
+fn matrix(data: Vec<f32>, rows: usize, cols: usize) -> Result<Array2<f32>, EncoderError> {
+    Array2::from_shape_vec((rows, cols), data)
+        .map_err(|e| EncoderError::Format(format!("matrix {rows}x{cols}: {e}")))
+}
+
+/// `v (1 x k) @ w (k x n)`, one pass over the weight rows (ndarray would
+/// walk `w`'s columns with a stride here, which measured slower).
+fn vecmat(v: &[f32], w: &Array2<f32>) -> Vec<f32> {
+    let mut out = vec![0f32; w.ncols()];
+    // Weights are built row-major by `matrix`, so the slice is always there.
+    let rows = w.as_slice().unwrap_or_default().chunks_exact(w.ncols());
+    for (&s, wrow) in v.iter().zip(rows) {
+        if s != 0.0 {
+            for (o, &wv) in out.iter_mut().zip(wrow) {
+                *o += s * wv;
+            }
+        }
+    }
+    out
+}
+
 /// One CNN layer: each token's window of `n` rows (positions `t - left ..`,
 /// zero outside the sentence) times `w`, plus bias, then ReLU.
-fn conv(input: &[f32], t: usize, n: usize, left: usize, w: &[f32], b: &[f32]) -> Vec<f32> {
-    let mut win = vec![0f32; t * n * CNN];
+fn conv(input: ArrayView2<f32>, n: usize, left: usize, w: &Array2<f32>, b: &[f32]) -> Array2<f32> {
+    let t = input.nrows();
+    let mut win = Array2::<f32>::zeros((t, n * CNN));
     for pos in 0..t {
         for k in 0..n {
             let src = pos + k;
             if src < left || src - left >= t {
                 continue;
             }
-            let s = src - left;
-            let dst = (pos * n + k) * CNN;
-            win[dst..dst + CNN].copy_from_slice(&input[s * CNN..(s + 1) * CNN]);
+            win.slice_mut(s![pos, k * CNN..(k + 1) * CNN])
+                .assign(&input.row(src - left));
         }
     }
-    let mut out = Vec::with_capacity(t * CNN);
-    for _ in 0..t {
-        out.extend_from_slice(b);
+    let mut out = win.dot(w);
+    for mut row in out.rows_mut() {
+        for (o, &bv) in row.iter_mut().zip(b) {
+            *o = (*o + bv).max(0.0);
+        }
     }
-    matmul(&win, t, n * CNN, w, CNN, &mut out);
-    relu(&mut out);
     out
-}
-
-/// `out (m x n) += a (m x k) @ w (k x n)`, all row-major. The weight row is
-/// the outer loop so each is read once for all tokens (weights dominate).
-fn matmul(a: &[f32], m: usize, k: usize, w: &[f32], n: usize, out: &mut [f32]) {
-    for (kk, wrow) in w.chunks_exact(n).enumerate().take(k) {
-        for (i, orow) in out.chunks_exact_mut(n).enumerate().take(m) {
-            let s = a[i * k + kk];
-            if s != 0.0 {
-                for (o, &wv) in orow.iter_mut().zip(wrow) {
-                    *o += s * wv;
-                }
-            }
-        }
-    }
 }
 
 fn add(a: &mut [f32], b: &[f32]) {
