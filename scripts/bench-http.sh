@@ -58,7 +58,7 @@ trap cleanup EXIT
 # The server's environment is ours alone: no tokens, no CORS, a fresh store.
 env -u ACCUEIL_TOKENS -u ACCUEIL_CORS_ORIGINS -u ACCUEIL_ADDR -u ACCUEIL_DATA \
   ACCUEIL_LOG="$LOG_LEVEL" \
-  "$BIN" --content "$CONTENT" serve --addr 127.0.0.1:0 --data "$WORK/data" 2>"$WORK/server.log" &
+  "$BIN" --content "$CONTENT" serve --addr 127.0.0.1:0 --data "$WORK/data" --rate-limit 0 2>"$WORK/server.log" &
 SERVER_PID=$!
 
 ADDR=""

@@ -66,7 +66,11 @@ async fn metrics_count_requests_outcomes_sessions_and_content() {
     app.post_json("/api/v1/chat", &json!({"channel": "web"}))
         .await;
     app.get("/nulle/part").await;
-    let r = app.get("/metrics").await;
+    // Closed without a token.
+    let closed = app.get("/metrics").await;
+    assert_eq!(closed.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(closed.error_code(), "unauthorized");
+    let r = app.metrics().await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(r
         .header("content-type")
@@ -919,7 +923,7 @@ async fn reload_swaps_valid_content_and_keeps_the_old_on_errors() {
         .chat(json!({"message": "carte de peche en riviere", "channel": "web"}))
         .await;
     assert_eq!(still["intent"], "ddtm.peche");
-    let metrics = app.get("/metrics").await.text();
+    let metrics = app.metrics().await.text();
     assert!(metrics.contains("accueil_content_reloads_total{result=\"ok\"} 1"));
     assert!(metrics.contains("accueil_content_reloads_total{result=\"error\"} 1"));
 }
@@ -1049,7 +1053,7 @@ async fn a_failing_store_degrades_the_chat_and_fails_readiness() {
     assert_eq!(ready.status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(ready.error_code(), "not_ready");
     assert!(ready.text().contains("disk on fire"));
-    let metrics = app.get("/metrics").await.text();
+    let metrics = app.metrics().await.text();
     assert!(
         metrics.contains("accueil_store_errors_total 7"),
         "get + review ticket + counters + put, then record + counters + put: {metrics}"

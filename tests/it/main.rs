@@ -8,6 +8,7 @@
 
 mod support;
 
+mod abuse;
 mod cli;
 mod content_facts;
 mod dev_set;

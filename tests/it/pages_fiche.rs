@@ -59,10 +59,10 @@ async fn the_fiche_has_the_answer_steps_links_and_the_site_contact() {
     assert!(
         html.contains("<a href=\"https://administration-etrangers-en-france.interieur.gouv.fr/\">")
     );
-    // The contact of the site, and the address of this page.
+    // The contact of the site; no address of this page without a public URL.
     assert!(html.contains("<h2>Contact</h2>"));
     assert!(html.contains("Préfecture de l&#39;Exemple"));
-    assert!(html.contains(&format!("http://borne.local/fiche/{INTENT}?site={SITE}")));
+    assert!(!html.contains("borne.local"), "{html}");
     assert!(html.contains("Informations vérifiées le 22/11/2026."));
     // Printing is a script file, never inline.
     assert!(html.contains("<script src=\"/assets/accueil/fiche.js\" defer></script>"));
@@ -170,43 +170,37 @@ async fn unknown_intents_and_sites_are_errors_in_the_form_asked_for() {
 }
 
 #[tokio::test]
-async fn the_qr_code_encodes_the_fiche_address_from_the_request() {
+async fn without_a_public_url_no_qr_code_and_no_address_from_the_host_header() {
+    // Regression: the page and its QR code pointed wherever `Host:` said.
     let app = TestApp::new();
     let path = format!("/fiche/{INTENT}/qr.svg?site={SITE}");
-    let r = get(&app, &path, &[("host", "borne.local:8080")]).await;
+    let r = get(&app, &path, &[("host", "evil.example.com")]).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text());
+    assert_eq!(r.error_code(), "no_public_url");
+    assert_eq!(r.header("x-accueil-qr-url"), None);
+    let html = get(
+        &app,
+        &format!("/fiche/{INTENT}?site={SITE}"),
+        &[("host", "evil.example.com"), ("x-forwarded-proto", "https")],
+    )
+    .await
+    .text();
+    assert!(html.contains("<h1>Renouveler son titre de séjour</h1>"));
+    assert!(!html.contains("evil.example.com"), "{html}");
+}
+
+#[tokio::test]
+async fn the_qr_code_encodes_the_public_address_with_or_without_a_site() {
+    let app = TestApp::with(|s| {
+        s.pages.public_url = Some("https://accueil.exemple.gouv.fr".to_owned());
+    });
+    let r = get(&app, &format!("/fiche/{INTENT}/qr.svg"), &[]).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     assert_eq!(r.header("content-type").as_deref(), Some("image/svg+xml"));
-    let url = format!("http://borne.local:8080/fiche/{INTENT}?site={SITE}");
+    let url = format!("https://accueil.exemple.gouv.fr/fiche/{INTENT}");
     assert_eq!(r.header("x-accueil-qr-url"), Some(url.clone()));
     assert_eq!(r.text(), accueil::http::qr_svg(&url).expect("encodes"));
     assert!(r.text().contains("<svg"));
-
-    // Behind a TLS proxy.
-    let r = get(
-        &app,
-        &path,
-        &[
-            ("host", "accueil.exemple.gouv.fr"),
-            ("x-forwarded-proto", "https"),
-        ],
-    )
-    .await;
-    assert_eq!(
-        r.header("x-accueil-qr-url").as_deref(),
-        Some(format!("https://accueil.exemple.gouv.fr/fiche/{INTENT}?site={SITE}").as_str())
-    );
-
-    // Without a site.
-    let r = get(
-        &app,
-        &format!("/fiche/{INTENT}/qr.svg"),
-        &[("host", "borne.local")],
-    )
-    .await;
-    assert_eq!(
-        r.header("x-accueil-qr-url").as_deref(),
-        Some(format!("http://borne.local/fiche/{INTENT}").as_str())
-    );
 }
 
 #[tokio::test]
@@ -263,7 +257,7 @@ async fn the_pages_are_counted_by_route_in_the_metrics() {
     let app = TestApp::new();
     get(&app, &format!("/fiche/{INTENT}"), &[]).await;
     get(&app, "/kiosk/kiosk.js", &[]).await;
-    let metrics = app.get("/metrics").await.text();
+    let metrics = app.metrics().await.text();
     assert!(
         metrics.contains("accueil_http_requests_total{route=\"/fiche/{intent}\",status=\"200\"} 1"),
         "{metrics}"

@@ -5,10 +5,12 @@
 
 #![allow(dead_code)]
 
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
-use accueil::http::{app, AppState, Settings, Tokens};
+use accueil::http::{app, serve, AppState, Settings, Tokens};
 use accueil::store::{SledStore, Store};
 use accueil::Engine;
 use axum::body::{Body, Bytes};
@@ -16,10 +18,12 @@ use axum::http::{HeaderMap, Request, StatusCode};
 use axum::Router;
 use http_body_util::BodyExt;
 use serde_json::Value;
+use tokio::sync::oneshot;
 use tower::ServiceExt;
 
 pub const ADMIN_SECRET: &str = "admin-secret-0123456789";
 pub const AGENT_SECRET: &str = "agent-secret-0123456789";
+pub const METRICS_SECRET: &str = "metrics-secret-0123456789";
 
 pub use tempfile::TempDir;
 
@@ -60,7 +64,7 @@ pub fn content_copy() -> TempDir {
 pub fn settings(root: &Path) -> Settings {
     let mut s = Settings::new(root);
     s.tokens = Tokens::parse(&format!(
-        "root:admin:{ADMIN_SECRET},alice:agent:{AGENT_SECRET}"
+        "root:admin:{ADMIN_SECRET},alice:agent:{AGENT_SECRET},prom:metrics:{METRICS_SECRET}"
     ))
     .expect("tokens");
     s
@@ -115,6 +119,17 @@ impl TestApp {
     pub async fn get(&self, uri: &str) -> Resp {
         self.request(Request::get(uri).body(Body::empty()).expect("request"))
             .await
+    }
+
+    /// `/metrics`, with a `metrics` token (it is closed without one).
+    pub async fn metrics(&self) -> Resp {
+        self.request(
+            Request::get("/metrics")
+                .header("authorization", format!("Bearer {METRICS_SECRET}"))
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await
     }
 
     pub async fn post_json(&self, uri: &str, body: &Value) -> Resp {
@@ -229,6 +244,58 @@ Pour pêcher en rivière, il faut une carte de pêche.
 """
 pictos = ["bateau"]
 "#;
+
+/// A server running in this process until `stop` is called.
+pub struct Running {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    stop: Option<oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Running {
+    pub async fn start(
+        root: &std::path::Path,
+        store: Arc<dyn Store>,
+        configure: impl FnOnce(&mut Settings),
+    ) -> Running {
+        let mut s = settings(root);
+        configure(&mut s);
+        let engine = Engine::load(root).expect("content");
+        let state = AppState::new(engine, store, s);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let (tx, rx) = oneshot::channel::<()>();
+        let task = tokio::spawn(serve(listener, state.clone(), async move {
+            let _ = rx.await;
+        }));
+        Running {
+            addr,
+            state,
+            stop: Some(tx),
+            task,
+        }
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        let ended = tokio::time::timeout(Duration::from_secs(20), self.task).await;
+        ended
+            .expect("stops in time")
+            .expect("task")
+            .expect("serve ok");
+    }
+
+    pub async fn chat(&self, body: Value) -> Value {
+        let r = http_post(self.addr, "/api/v1/chat", "", &body.to_string()).await;
+        assert_eq!(r.status, 200, "{body} → {}", r.body);
+        r.json()
+    }
+}
 
 /// A minimal HTTP/1.1 response read from a socket.
 #[derive(Debug)]

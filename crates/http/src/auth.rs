@@ -18,9 +18,12 @@ use super::AppState;
 /// Shortest secret accepted: a guessable admin token is worse than none.
 pub const MIN_SECRET_CHARS: usize = 16;
 
-/// What a token may do. An admin may do everything an agent may.
+/// What a token may do. An admin may do everything an agent may, and an
+/// agent everything a `metrics` token may (read `/metrics`: what a
+/// Prometheus scraper holds).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Role {
+    Metrics,
     Agent,
     Admin,
 }
@@ -28,6 +31,7 @@ pub enum Role {
 impl Role {
     pub fn as_str(self) -> &'static str {
         match self {
+            Role::Metrics => "metrics",
             Role::Agent => "agent",
             Role::Admin => "admin",
         }
@@ -80,11 +84,12 @@ impl Tokens {
                 ));
             }
             let role = match role.trim() {
+                "metrics" => Role::Metrics,
                 "agent" => Role::Agent,
                 "admin" => Role::Admin,
                 other => {
                     return Err(format!(
-                        "token `{name}`: unknown role `{other}` (agent or admin)"
+                        "token `{name}`: unknown role `{other}` (agent, admin or metrics)"
                     ))
                 }
             };
@@ -190,6 +195,25 @@ impl FromRequestParts<AppState> for AgentToken {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         authorize(state, parts, Role::Agent).map(|t| AgentToken(t.name.clone()))
+    }
+}
+
+/// Extractor: `/metrics` may be read, with a token of any role or
+/// without one when `--metrics-open` says so.
+#[derive(Debug, Clone)]
+pub struct MetricsReader;
+
+impl FromRequestParts<AppState> for MetricsReader {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        if state.settings().metrics_open {
+            return Ok(MetricsReader);
+        }
+        authorize(state, parts, Role::Metrics).map(|_| MetricsReader)
     }
 }
 

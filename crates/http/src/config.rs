@@ -13,6 +13,8 @@ use std::time::Duration;
 use axum::http::HeaderValue;
 
 use super::auth::Tokens;
+use super::listener::ConnectionLimits;
+use super::rate_limit::RateLimit;
 use accueil_service::clock::{Clock, SystemClock};
 use accueil_service::conversation::Policy;
 
@@ -75,6 +77,43 @@ pub struct ServeArgs {
     #[command(flatten)]
     pub pages: super::pages::PagesArgs,
 
+    /// Most conversations kept at once; past it, the one idle the longest
+    /// ends (counted in /metrics).
+    #[arg(long, env = "ACCUEIL_MAX_SESSIONS", default_value_t = accueil_service::store::DEFAULT_MAX_SESSIONS,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=10_000_000))]
+    pub max_sessions: usize,
+
+    /// Chat turns and feedbacks a minute per client (IP address); 0 turns
+    /// the limit off (load tests).
+    #[arg(long, env = "ACCUEIL_RATE_LIMIT", default_value_t = 120)]
+    pub rate_limit: u32,
+
+    /// Requests a client may send at once before the per-minute rate applies.
+    #[arg(long, env = "ACCUEIL_RATE_BURST", default_value_t = 40)]
+    pub rate_burst: u32,
+
+    /// Behind a reverse proxy: the header it sets with the client's address
+    /// (`X-Forwarded-For`, `X-Real-IP`); its last address is the client's.
+    /// Only set it when the proxy overwrites or appends it: clients can send it too.
+    #[arg(long, env = "ACCUEIL_CLIENT_IP_HEADER")]
+    pub client_ip_header: Option<String>,
+
+    /// Most connections open at once; past it, new ones get `503 busy`.
+    /// Keep it under the process's open-file limit (`ulimit -n`).
+    #[arg(long, env = "ACCUEIL_MAX_CONNECTIONS", default_value_t = 1024,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1_000_000))]
+    pub max_connections: usize,
+
+    /// Time a client has to send a request's headers, and to start the next
+    /// request on an idle keep-alive connection; then it is closed.
+    #[arg(long, env = "ACCUEIL_HEADER_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
+    pub header_timeout: Duration,
+
+    /// Serve /metrics to anyone (for a scraper on a private network);
+    /// otherwise it needs an admin or `metrics` token.
+    #[arg(long, env = "ACCUEIL_METRICS_OPEN")]
+    pub metrics_open: bool,
+
     /// Days the agents' review keeps unanswered questions and statistics;
     /// older ones are purged by a background task (1 to 3650).
     #[arg(long, env = "ACCUEIL_RETENTION_DAYS", default_value_t = accueil_service::review::DEFAULT_RETENTION_DAYS,
@@ -103,6 +142,13 @@ impl std::fmt::Debug for ServeArgs {
             .field("log", &self.log)
             .field("pages", &self.pages)
             .field("retention_days", &self.retention_days)
+            .field("max_sessions", &self.max_sessions)
+            .field("rate_limit", &self.rate_limit)
+            .field("rate_burst", &self.rate_burst)
+            .field("client_ip_header", &self.client_ip_header)
+            .field("max_connections", &self.max_connections)
+            .field("header_timeout", &self.header_timeout)
+            .field("metrics_open", &self.metrics_open)
             .finish()
     }
 }
@@ -179,11 +225,17 @@ pub struct Settings {
     pub clock: Arc<dyn Clock>,
     /// The sentence encoder for the semantic layer; `None`: lexical only.
     pub semantic: Option<accueil_engine::semantic::Setup>,
+    /// The per-client rate limit of chat turns and feedbacks; `None`: off.
+    pub rate_limit: Option<RateLimit>,
+    pub connections: ConnectionLimits,
+    /// `/metrics` without a token.
+    pub metrics_open: bool,
 }
 
 impl Settings {
     /// The defaults of `accueil serve`, for `content_root`: no tokens, no
-    /// CORS, 30-minute web and 3-minute kiosk sessions, 10-second requests.
+    /// CORS, 30-minute web and 3-minute kiosk sessions, 10-second requests,
+    /// 120 turns a minute per client (burst 40), 1024 connections.
     pub fn new(content_root: impl Into<PathBuf>) -> Settings {
         Settings {
             content_root: content_root.into(),
@@ -196,6 +248,9 @@ impl Settings {
             retention_days: accueil_service::review::DEFAULT_RETENTION_DAYS,
             clock: Arc::new(SystemClock),
             semantic: None,
+            rate_limit: RateLimit::new(120, 40, None).unwrap_or_default(),
+            connections: ConnectionLimits::default(),
+            metrics_open: false,
         }
     }
 
@@ -205,6 +260,7 @@ impl Settings {
             ("ACCUEIL_KIOSK_SESSION_TTL", args.kiosk_session_ttl),
             ("ACCUEIL_PURGE_INTERVAL", args.purge_interval),
             ("ACCUEIL_REQUEST_TIMEOUT", args.request_timeout),
+            ("ACCUEIL_HEADER_TIMEOUT", args.header_timeout),
         ] {
             if d.is_zero() {
                 return Err(format!("{name} must be longer than zero"));
@@ -225,6 +281,16 @@ impl Settings {
             retention_days: args.retention_days,
             clock: Arc::new(SystemClock),
             semantic: None,
+            rate_limit: RateLimit::new(
+                args.rate_limit,
+                args.rate_burst,
+                args.client_ip_header.as_deref(),
+            )?,
+            connections: ConnectionLimits {
+                max_connections: args.max_connections,
+                header_timeout: args.header_timeout,
+            },
+            metrics_open: args.metrics_open,
         })
     }
 }

@@ -21,6 +21,11 @@ use accueil_service::conversation::Refusal;
 /// Largest request body accepted, in bytes.
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
 
+/// Largest request head answered (request line and headers), in bytes,
+/// and most headers: past either, `headers_too_large`.
+pub const MAX_HEADER_BYTES: usize = 16 * 1024;
+pub const MAX_HEADERS: usize = 100;
+
 /// Every error code: status, code, when it is returned.
 pub const ERROR_CODES: &[(u16, &str, &str)] = &[
     (400, "malformed_json", "the body is not valid JSON"),
@@ -66,7 +71,7 @@ pub const ERROR_CODES: &[(u16, &str, &str)] = &[
     (
         400,
         "no_public_url",
-        "a QR code needs the server's address: no Host header and no ACCUEIL_PUBLIC_URL",
+        "a QR code needs the server's public address: ACCUEIL_PUBLIC_URL is not set",
     ),
     // Service notices (`/api/v1/admin/notices`).
     (
@@ -167,6 +172,16 @@ pub const ERROR_CODES: &[(u16, &str, &str)] = &[
         "too_many_requests",
         "feedback: too many from this session; see the Retry-After header",
     ),
+    (
+        429,
+        "rate_limited",
+        "too many chat turns or feedbacks from this client; see the Retry-After header",
+    ),
+    (
+        431,
+        "headers_too_large",
+        "the request line and headers are over 16 KiB, or over 100 headers",
+    ),
     (404, "unknown_intent", "no intent has this id"),
     (404, "unknown_notice", "no notice has this id"),
     (404, "not_found", "no such endpoint"),
@@ -200,6 +215,11 @@ pub const ERROR_CODES: &[(u16, &str, &str)] = &[
         500,
         "internal_error",
         "a failure of the server; the cause is in its log",
+    ),
+    (
+        503,
+        "busy",
+        "every connection slot is taken (--max-connections); retry in a second",
     ),
     (
         503,
@@ -239,6 +259,13 @@ pub enum ApiError {
     NoPublicUrl,
     /// A refused review action or feedback.
     Review(accueil_service::review::Refusal),
+    /// The client's bucket is empty: wait this long.
+    RateLimited {
+        retry_after_secs: u64,
+    },
+    HeadersTooLarge,
+    /// No connection slot left.
+    Busy,
 }
 
 impl From<accueil_service::review::Refusal> for ApiError {
@@ -296,6 +323,9 @@ impl ApiError {
             ApiError::Notice(e) => e.code(),
             ApiError::NoPublicUrl => "no_public_url",
             ApiError::Review(r) => r.code(),
+            ApiError::RateLimited { .. } => "rate_limited",
+            ApiError::HeadersTooLarge => "headers_too_large",
+            ApiError::Busy => "busy",
         }
     }
 
@@ -330,9 +360,16 @@ impl ApiError {
             ApiError::NotReady(why) => format!("not ready: {why}"),
             ApiError::Notice(e) => e.to_string(),
             ApiError::NoPublicUrl => {
-                "cannot tell this server's public address: send a Host header or set ACCUEIL_PUBLIC_URL".into()
+                "no QR code without this server's public address: set ACCUEIL_PUBLIC_URL".into()
             }
             ApiError::Review(r) => r.to_string(),
+            ApiError::RateLimited { retry_after_secs } => format!(
+                "too many requests from this client: retry in {retry_after_secs} s"
+            ),
+            ApiError::HeadersTooLarge => format!(
+                "the request line and headers are over {MAX_HEADER_BYTES} bytes or {MAX_HEADERS} headers"
+            ),
+            ApiError::Busy => "the server has no connection slot left: retry in a second".into(),
         }
     }
 }
@@ -377,13 +414,18 @@ impl IntoResponse for ApiError {
                 .headers_mut()
                 .insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
-        if let ApiError::Review(accueil_service::review::Refusal::TooManyFeedbacks {
-            retry_after_secs,
-        }) = self
-        {
+        let retry_after = match self {
+            ApiError::Review(accueil_service::review::Refusal::TooManyFeedbacks {
+                retry_after_secs,
+            })
+            | ApiError::RateLimited { retry_after_secs } => Some(retry_after_secs),
+            ApiError::Busy => Some(1),
+            _ => None,
+        };
+        if let Some(secs) = retry_after {
             response
                 .headers_mut()
-                .insert(RETRY_AFTER, HeaderValue::from(retry_after_secs));
+                .insert(RETRY_AFTER, HeaderValue::from(secs));
         }
         response
     }
@@ -520,6 +562,11 @@ mod tests {
                 path: String::new(),
             }),
             ApiError::NoPublicUrl,
+            ApiError::RateLimited {
+                retry_after_secs: 1,
+            },
+            ApiError::HeadersTooLarge,
+            ApiError::Busy,
         ];
         let all: Vec<ApiError> = all
             .into_iter()

@@ -18,14 +18,16 @@ mod chat;
 mod config;
 mod error;
 mod feedback;
+mod listener;
 mod metrics;
 mod notices;
 mod ops;
 mod pages;
+mod rate_limit;
 mod review;
 mod topics;
 
-use std::future::{Future, IntoFuture};
+use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -42,9 +44,11 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 pub use auth::{Role, Token, Tokens, MIN_SECRET_CHARS};
 pub use chat::ChatRequest;
 pub use config::{parse_duration, Cors, ServeArgs, Settings};
-pub use error::{ApiError, AppJson, ERROR_CODES, MAX_BODY_BYTES};
+pub use error::{ApiError, AppJson, ERROR_CODES, MAX_BODY_BYTES, MAX_HEADERS, MAX_HEADER_BYTES};
+pub use listener::{ConnectionLimits, HARD_HEADER_BYTES};
 pub use metrics::Metrics;
 pub use pages::{qr_svg, PagesArgs, PagesSettings};
+pub use rate_limit::RateLimit;
 
 use accueil_engine::content::{ContentError, Diagnostic, Severity};
 use accueil_engine::engine::Engine;
@@ -75,6 +79,8 @@ struct Inner {
     notices: accueil_service::notice_board::Board,
     /// The agents' review: feedback limits, retention, group commit.
     review: review::ReviewState,
+    /// Per-client buckets of the public writes; `None`: no limit.
+    limiter: Option<rate_limit::Limiter>,
 }
 
 /// What a successful reload changed, and how long it took.
@@ -99,6 +105,7 @@ impl AppState {
         );
         let review = review::ReviewState::new(&settings);
         let metrics = Metrics::new(settings.clock.now());
+        let limiter = settings.rate_limit.clone().map(rate_limit::Limiter::new);
         AppState {
             inner: Arc::new(Inner {
                 library,
@@ -108,6 +115,7 @@ impl AppState {
                 stopping: AtomicBool::new(false),
                 notices,
                 review,
+                limiter,
             }),
         }
     }
@@ -139,6 +147,11 @@ impl AppState {
 
     pub fn metrics(&self) -> &Metrics {
         &self.inner.metrics
+    }
+
+    /// The per-client rate limit, when one is set.
+    pub(crate) fn limiter(&self) -> Option<&rate_limit::Limiter> {
+        self.inner.limiter.as_ref()
     }
 
     /// The admins' service notices.
@@ -225,7 +238,8 @@ impl AppState {
 }
 
 /// The router, with its middleware: request log and metrics (outermost, so
-/// they see every response), CORS, the request timeout, the body limit.
+/// they see every response), CORS, the header budget, the per-client rate
+/// limit, the request timeout, the body limit.
 pub fn app(state: AppState) -> Router {
     let settings = state.settings().clone();
     let api = Router::new()
@@ -246,9 +260,18 @@ pub fn app(state: AppState) -> Router {
         .fallback(ops::not_found)
         .method_not_allowed_fallback(ops::method_not_allowed)
         .with_state(state.clone());
-    let mut router = api.layer(DefaultBodyLimit::max(MAX_BODY_BYTES)).layer(
-        axum::middleware::from_fn_with_state(settings.request_timeout, ops::timeout),
-    );
+    let mut router = api
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn_with_state(
+            settings.request_timeout,
+            ops::timeout,
+        ))
+        // Before any work: a refused request costs a bucket lookup.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            rate_limit::limit,
+        ))
+        .layer(axum::middleware::from_fn(ops::header_budget));
     let allow = match &settings.cors {
         config::Cors::Off => None,
         config::Cors::Any => Some(AllowOrigin::any()),
@@ -270,6 +293,8 @@ pub fn app(state: AppState) -> Router {
 /// accepting, let requests in flight finish (bounded by the request
 /// timeout plus a grace period) and flush the store. Also runs the task
 /// that purges expired sessions. Logs the bound address once ready.
+/// Connections are bounded by the settings' [`ConnectionLimits`]
+/// (see the `listener` module).
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
@@ -287,28 +312,25 @@ pub async fn serve(
             let _ = stop_tx.send(true);
         }
     };
-    // Replies go out at once rather than waiting on Nagle's algorithm.
-    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
-        if let Err(e) = tcp.set_nodelay(true) {
-            tracing::debug!(error = %e, "cannot set TCP_NODELAY");
-        }
-    });
-    let server = axum::serve(listener, app(state.clone()))
-        .with_graceful_shutdown(signalled)
-        .into_future();
+    let server = listener::run(
+        listener,
+        app(state.clone()),
+        state.settings().connections,
+        state.clone(),
+        signalled,
+    );
     tracing::info!(%addr, "listening on http://{addr}");
     let grace = state.settings().request_timeout + SHUTDOWN_GRACE;
     let overdue = async move {
         let _ = stop_rx.wait_for(|stopping| *stopping).await;
         tokio::time::sleep(grace).await;
     };
-    let result = tokio::select! {
-        r = server => r,
+    tokio::select! {
+        () = server => {}
         () = overdue => {
             tracing::warn!(grace = ?grace, "connections still open after the grace period: stopping anyway");
-            Ok(())
         }
-    };
+    }
     purge.abort();
     // Wait for the aborted task to be dropped: it holds a clone of the
     // state, hence of the store, which must be released on return.
@@ -319,7 +341,7 @@ pub async fn serve(
         Ok(Err(e)) => tracing::error!(error = %e, "cannot flush the store"),
         Err(e) => tracing::error!(error = %e, "flush task failed"),
     }
-    result
+    Ok(())
 }
 
 async fn purge_loop(state: AppState) {
@@ -333,6 +355,9 @@ async fn purge_loop(state: AppState) {
             Err(e) => tracing::warn!(error = %e, "cannot purge expired sessions"),
         }
         review::tick(&state).await;
+        if let Some(limiter) = state.limiter() {
+            limiter.forget_idle();
+        }
     }
 }
 
@@ -395,8 +420,6 @@ fn init_tracing(filter: &str) {
         .try_init();
 }
 
-/// `accueil serve`: load and check the content, open the store, listen,
-/// serve until ctrl-c or SIGTERM, reload on SIGHUP. Exit code 2 when it
 /// The sentence encoder for `serve`: where its files are, where embeddings
 /// are cached, and whether missing files may be fetched.
 #[derive(Debug, Clone)]
@@ -463,6 +486,8 @@ fn semantic_setup(model: &ModelOptions) -> Option<accueil_engine::semantic::Setu
     }
 }
 
+/// `accueil serve`: load and check the content, open the store, listen,
+/// serve until ctrl-c or SIGTERM, reload on SIGHUP. Exit code 2 when it
 /// cannot start (bad configuration, invalid content, store or address in
 /// use), 1 when serving fails, 0 after a clean shutdown.
 pub fn serve_blocking(content_root: PathBuf, args: ServeArgs, model: ModelOptions) -> ExitCode {
@@ -498,7 +523,7 @@ pub fn serve_blocking(content_root: PathBuf, args: ServeArgs, model: ModelOption
         millis = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
         "content loaded"
     );
-    let store = match SledStore::open(&args.data) {
+    let store = match SledStore::open_bounded(&args.data, args.max_sessions) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("accueil: {e}");

@@ -94,6 +94,12 @@ pub struct Metrics {
     sessions_purged: AtomicU64,
     reloads_ok: AtomicU64,
     reloads_failed: AtomicU64,
+    /// Requests refused by the per-client rate limit.
+    rate_limited: AtomicU64,
+    /// Connections refused because the cap was reached.
+    connections_refused: AtomicU64,
+    /// Connections open now.
+    connections_open: AtomicU64,
     started_unix_seconds: u64,
 }
 
@@ -110,6 +116,10 @@ const OUTCOMES: [Outcome; 3] = [Outcome::Answer, Outcome::Clarify, Outcome::Fall
 /// Point-in-time values the metrics read from elsewhere when rendered.
 pub struct Gauges<'a> {
     pub sessions_alive: u64,
+    /// Sessions and pending questions evicted by the store's bound.
+    pub sessions_evicted: u64,
+    /// Clients the rate limit keeps a bucket for.
+    pub rate_limit_clients: usize,
     pub content_version: &'a str,
     pub content_intents: usize,
 }
@@ -125,6 +135,9 @@ impl Metrics {
             sessions_purged: AtomicU64::new(0),
             reloads_ok: AtomicU64::new(0),
             reloads_failed: AtomicU64::new(0),
+            rate_limited: AtomicU64::new(0),
+            connections_refused: AtomicU64::new(0),
+            connections_open: AtomicU64::new(0),
             started_unix_seconds: started / 1000,
         }
     }
@@ -174,6 +187,32 @@ impl Metrics {
             &self.reloads_failed
         };
         c.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn rate_limited(&self) {
+        self.rate_limited.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn connection_refused(&self) {
+        self.connections_refused.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// A connection opened (`true`) or closed.
+    pub fn connection(&self, opened: bool) {
+        if opened {
+            self.connections_open.fetch_add(1, Ordering::Relaxed);
+        } else {
+            let _ = self
+                .connections_open
+                .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| {
+                    Some(n.saturating_sub(1))
+                });
+        }
+    }
+
+    /// Connections open now.
+    pub fn connections_open(&self) -> u64 {
+        self.connections_open.load(Ordering::Relaxed)
     }
 
     /// Requests counted for a route and status (for tests and health).
@@ -278,6 +317,16 @@ impl Metrics {
                 "Store operations that failed during chat turns.",
                 &self.store_errors,
             ),
+            (
+                "accueil_rate_limited_total",
+                "Requests refused by the per-client rate limit (429).",
+                &self.rate_limited,
+            ),
+            (
+                "accueil_connections_refused_total",
+                "Connections refused because --max-connections were open (503).",
+                &self.connections_refused,
+            ),
         ];
         for (name, help, c) in counters {
             header(&mut out, name, "counter", help);
@@ -308,6 +357,35 @@ impl Metrics {
             "Sessions in the store.",
         );
         let _ = writeln!(out, "accueil_sessions_alive {}", gauges.sessions_alive);
+        header(
+            &mut out,
+            "accueil_sessions_evicted_total",
+            "counter",
+            "Sessions and pending questions evicted, the longest idle first, because --max-sessions were alive.",
+        );
+        let _ = writeln!(
+            out,
+            "accueil_sessions_evicted_total {}",
+            gauges.sessions_evicted
+        );
+        header(
+            &mut out,
+            "accueil_connections_open",
+            "gauge",
+            "HTTP connections open now.",
+        );
+        let _ = writeln!(out, "accueil_connections_open {}", self.connections_open());
+        header(
+            &mut out,
+            "accueil_rate_limit_clients",
+            "gauge",
+            "Clients the rate limit keeps a bucket for (forgotten once full again).",
+        );
+        let _ = writeln!(
+            out,
+            "accueil_rate_limit_clients {}",
+            gauges.rate_limit_clients
+        );
 
         header(
             &mut out,
@@ -363,6 +441,8 @@ mod tests {
     fn gauges() -> Gauges<'static> {
         Gauges {
             sessions_alive: 7,
+            sessions_evicted: 3,
+            rate_limit_clients: 2,
             content_version: "ab\"c",
             content_intents: 42,
         }

@@ -13,8 +13,9 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
+use super::auth::MetricsReader;
 use super::chat::TurnLog;
-use super::error::{json_response, ApiError};
+use super::error::{json_response, ApiError, MAX_HEADERS, MAX_HEADER_BYTES};
 use super::metrics::{route_index, route_label, Gauges};
 use super::AppState;
 
@@ -65,10 +66,12 @@ pub(crate) async fn readyz(State(state): State<AppState>) -> Result<Response, Ap
     })
 }
 
-pub(crate) async fn metrics(State(state): State<AppState>) -> Response {
+pub(crate) async fn metrics(_reader: MetricsReader, State(state): State<AppState>) -> Response {
     let engine = state.engine();
     let text = state.metrics().render(&Gauges {
         sessions_alive: state.store().sessions_alive(),
+        sessions_evicted: state.store().sessions_evicted(),
+        rate_limit_clients: state.limiter().map_or(0, |l| l.clients()),
         content_version: &engine.content.version,
         content_intents: engine.content.intents.len(),
     });
@@ -97,6 +100,23 @@ pub(crate) async fn timeout(State(limit): State<Duration>, req: Request, next: N
         Ok(response) => response,
         Err(_) => ApiError::Timeout.into_response(),
     }
+}
+
+/// Refuse, in the JSON shape, a request whose line and headers pass
+/// [`MAX_HEADER_BYTES`] or [`MAX_HEADERS`] (hyper refuses beyond
+/// [`super::listener::HARD_HEADER_BYTES`] on its own, with a bare 431).
+pub(crate) async fn header_budget(req: Request, next: Next) -> Response {
+    let headers = req.headers();
+    let bytes: usize = headers
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len() + 4)
+        .sum::<usize>()
+        + req.uri().path().len()
+        + req.uri().query().map_or(0, str::len);
+    if bytes > MAX_HEADER_BYTES || headers.len() > MAX_HEADERS {
+        return ApiError::HeadersTooLarge.into_response();
+    }
+    next.run(req).await
 }
 
 /// The log target of the per-request lines, so operators can route or

@@ -26,8 +26,8 @@ use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path as UrlPath, Query, State};
 use axum::http::header::{
     ACCEPT, ACCEPT_ENCODING, CACHE_CONTROL, CONTENT_ENCODING, CONTENT_SECURITY_POLICY,
-    CONTENT_TYPE, ETAG, HOST, IF_NONE_MATCH, LOCATION, REFERRER_POLICY, VARY,
-    X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
+    CONTENT_TYPE, ETAG, IF_NONE_MATCH, LOCATION, REFERRER_POLICY, VARY, X_CONTENT_TYPE_OPTIONS,
+    X_FRAME_OPTIONS,
 };
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
@@ -108,8 +108,9 @@ include!("media_types.rs");
 #[derive(clap::Args, Clone, Debug, Default)]
 pub struct PagesArgs {
     /// Public address of this server, as people's phones reach it (like
-    /// `https://accueil.guyane.gouv.fr`): the kiosk's QR codes point there.
-    /// Without it, the address the kiosk used (its Host header).
+    /// `https://accueil.guyane.gouv.fr`): the kiosk's QR codes and the
+    /// printable page's address point there. Without it, no QR code and
+    /// no absolute link (never one built from a request's Host header).
     #[arg(long, env = "ACCUEIL_PUBLIC_URL")]
     pub public_url: Option<String>,
 
@@ -476,7 +477,7 @@ async fn fiche(
         let reply = Composer::new(content, site)
             .with_notices(&notices, state.now(), false)
             .answer(intent);
-        let url = fiche_url(&state, &headers, &intent.id, site).ok();
+        let url = fiche_url(&state, &intent.id, site).ok();
         Ok::<String, ApiError>(render_fiche(intent, site, &reply, url.as_deref()))
     })();
     let mut response = match result {
@@ -507,20 +508,17 @@ async fn qr_code(
     State(state): State<AppState>,
     path: Result<UrlPath<String>, PathRejection>,
     query: Result<Query<FicheQuery>, QueryRejection>,
-    headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let UrlPath(id) = path.map_err(|e| ApiError::InvalidPath(e.body_text()))?;
     let Query(query) = query.map_err(|e| ApiError::InvalidQuery(e.body_text()))?;
     let engine = state.engine();
     let (intent, site) = fiche_target(&engine.content, &id, query.site.as_deref())?;
-    let url = fiche_url(&state, &headers, &intent.id, site)?;
+    let url = fiche_url(&state, &intent.id, site)?;
     let svg = qr_svg(&url).map_err(|e| ApiError::Internal(format!("QR code of {url}: {e}")))?;
     let mut response = svg.into_response();
     let h = response.headers_mut();
     h.insert(CONTENT_TYPE, HeaderValue::from_static("image/svg+xml"));
-    // The address depends on the Host header when no public URL is set.
     h.insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    h.insert(VARY, HeaderValue::from_static("host"));
     h.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     if let Ok(v) = HeaderValue::from_str(&url) {
         h.insert(HeaderName::from_static("x-accueil-qr-url"), v);
@@ -538,46 +536,21 @@ pub fn qr_svg(text: &str) -> Result<String, qrcode::types::QrError> {
         .build())
 }
 
-/// The absolute address of an intent's fiche: the configured public URL,
-/// or the scheme and host the request came with.
-fn fiche_url(
-    state: &AppState,
-    headers: &HeaderMap,
-    intent: &str,
-    site: Option<&Site>,
-) -> Result<String, ApiError> {
-    let base = match &state.settings().pages.public_url {
-        Some(base) => base.clone(),
-        None => request_base(headers).ok_or(ApiError::NoPublicUrl)?,
-    };
+/// The absolute address of an intent's fiche, from the configured public
+/// URL only: built from the request's Host header, a page or a QR code
+/// would point wherever a client (or a poisoned shared cache) said.
+fn fiche_url(state: &AppState, intent: &str, site: Option<&Site>) -> Result<String, ApiError> {
+    let base = state
+        .settings()
+        .pages
+        .public_url
+        .as_ref()
+        .ok_or(ApiError::NoPublicUrl)?;
     let mut url = format!("{base}/fiche/{}", percent_encode(intent));
     if let Some(site) = site {
         let _ = write!(url, "?site={}", percent_encode(&site.id));
     }
     Ok(url)
-}
-
-/// `http(s)://host` from `Host` and `X-Forwarded-Proto` (set by the
-/// reverse proxy that terminates TLS); `None` without a valid host.
-fn request_base(headers: &HeaderMap) -> Option<String> {
-    let host = headers.get(HOST)?.to_str().ok()?.trim();
-    let valid = !host.is_empty()
-        && host
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'));
-    if !valid {
-        return None;
-    }
-    let scheme = match headers
-        .get("x-forwarded-proto")
-        .and_then(|v| v.to_str().ok())
-        .map(|v| v.trim().to_ascii_lowercase())
-        .as_deref()
-    {
-        Some("https") => "https",
-        _ => "http",
-    };
-    Some(format!("{scheme}://{host}"))
 }
 
 /// Percent-encode everything but the unreserved characters of RFC 3986.
@@ -978,21 +951,6 @@ mod tests {
         for (url, expected) in table {
             assert_eq!(parse_public_url(url).ok().as_deref(), expected, "{url}");
         }
-    }
-
-    #[test]
-    fn request_base_from_host_and_proxy() {
-        let mut h = HeaderMap::new();
-        assert_eq!(request_base(&h), None);
-        h.insert(HOST, HeaderValue::from_static("borne.local:8080"));
-        assert_eq!(request_base(&h).as_deref(), Some("http://borne.local:8080"));
-        h.insert("x-forwarded-proto", HeaderValue::from_static("HTTPS"));
-        assert_eq!(
-            request_base(&h).as_deref(),
-            Some("https://borne.local:8080")
-        );
-        h.insert(HOST, HeaderValue::from_static("evil.fr/\"><script>"));
-        assert_eq!(request_base(&h), None);
     }
 
     #[test]

@@ -6,13 +6,15 @@
 //! [`chat`] wires those events to the agents' [`review`] (the inbox of
 //! questions not understood, counters, paraphrases taught by agents);
 //! [`notice_board`] holds the service notices agents publish; [`store`] is
-//! where sessions, the inbox, counters and overlays are kept (sled).
+//! where sessions, the inbox, counters and overlays are kept (sled, and
+//! bounded memory through [`ephemeral`] for what lives minutes).
 //! [`library`] turns the content files and the agents' overlays into the
 //! one engine served, with one hot swap. Nothing here knows HTTP; time is passed in by the caller.
 
 pub mod chat;
 pub mod clock;
 pub mod conversation;
+pub mod ephemeral;
 pub mod events;
 pub mod journey_walk;
 pub mod library;

@@ -10,7 +10,10 @@
 //! waiting for feedback) and day counters. Several of these keyspaces can
 //! change in one atomic [`Store::transaction`], so an agent's action and
 //! the overlay it creates are written together or not at all.
-//! The embedded default is [`SledStore`]; a shared database backing several
+//! The embedded default is [`SledStore`]: sled on disk for the inbox,
+//! counters, overlays and records; bounded memory for sessions and pending
+//! questions, which live minutes and which sled would never give the space
+//! of back ([`crate::ephemeral`]). A shared database backing several
 //! instances behind a load balancer will be a second implementation, so no
 //! type of sled leaks out of this module and callers only see bytes,
 //! strings, numbers and [`StoreError`].
@@ -22,8 +25,11 @@
 //! Times are milliseconds since the Unix epoch ([`Millis`]), passed in by
 //! the caller, so tests control the clock and expiry needs no sleeping.
 
+use std::cell::RefCell;
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use crate::ephemeral::{Bounded, Found};
 
 pub use accueil_engine::notices::Millis;
 
@@ -137,6 +143,12 @@ pub trait Store: Send + Sync + 'static {
     /// Sessions currently stored (expired ones count until purged or read).
     fn sessions_alive(&self) -> u64;
 
+    /// Sessions (and pending questions) pushed out by the store's bound
+    /// since it opened, the longest idle first.
+    fn sessions_evicted(&self) -> u64 {
+        0
+    }
+
     /// Append a record; returns its sequence number.
     fn append_record(&self, data: &[u8]) -> Result<u64, StoreError>;
 
@@ -195,98 +207,121 @@ pub trait Store: Send + Sync + 'static {
     fn flush(&self) -> Result<(), StoreError>;
 }
 
-/// Upper bound of sled's page cache. Sessions are small and few; the
-/// default (1 GiB) would let the cache grow far beyond what a front desk
-/// needs.
+/// Upper bound of sled's page cache. What sled holds (the inbox, counters,
+/// overlays) is small; the default (1 GiB) would let the cache grow far
+/// beyond what a front desk needs.
 const CACHE_BYTES: u64 = 64 * 1024 * 1024;
 
-/// Length of the expiry prefix of a stored session value.
-const EXPIRY_BYTES: usize = 8;
+/// Sessions kept at most by default ([`SledStore::open_bounded`]): a
+/// préfecture's busiest half hour is a few thousand conversations; each
+/// costs a few hundred bytes.
+pub const DEFAULT_MAX_SESSIONS: usize = 20_000;
 
-/// The embedded store: one sled database, one tree per keyspace.
-///
-/// A session value is its expiry time (big-endian `u64`) followed by the
-/// caller's bytes. Purging scans the session tree: sessions live minutes
-/// and a front desk has thousands at most, so a scan every minute costs
-/// less than keeping a second, ordered expiry index in step on every turn.
+/// The embedded store: sled for what must outlive a restart (inbox,
+/// counters, overlays, records), bounded memory for what lives minutes
+/// (sessions, pending questions; see [`crate::ephemeral`] for why).
 pub struct SledStore {
     db: sled::Db,
-    sessions: sled::Tree,
     records: sled::Tree,
     overlays: sled::Tree,
     inbox: sled::Tree,
-    pending: sled::Tree,
     counters: sled::Tree,
-    /// Entries of `sessions`, kept exact by the return values of sled's
-    /// atomic insert, remove and compare-and-swap (sled's own `len` scans).
-    alive: AtomicU64,
+    /// Sessions and pending questions. One lock: a transaction reading a
+    /// pending question holds it until its writes are applied, so two
+    /// transactions never both take the same question.
+    ephemeral: Mutex<Ephemeral>,
+}
+
+struct Ephemeral {
+    sessions: Bounded,
+    pending: Bounded,
 }
 
 fn fail(what: &str, e: sled::Error) -> StoreError {
     StoreError(format!("{what}: {e}"))
 }
 
+/// Trees of earlier versions that kept sessions and pending questions on
+/// disk: dropped at opening, which gives their space back.
+const OLD_TREES: [&str; 2] = ["sessions", "pending"];
+
 impl SledStore {
-    /// Open (or create) the store in the folder `path`. Fails if another
-    /// process holds it.
+    /// Open (or create) the store in the folder `path`, with the default
+    /// bound on sessions. Fails if another process holds it.
     pub fn open(path: &Path) -> Result<SledStore, StoreError> {
+        SledStore::open_bounded(path, DEFAULT_MAX_SESSIONS)
+    }
+
+    /// [`Self::open`] keeping at most `max_sessions` sessions (and as many
+    /// pending questions); past it, the longest idle is evicted.
+    pub fn open_bounded(path: &Path, max_sessions: usize) -> Result<SledStore, StoreError> {
         let db = sled::Config::new()
             .path(path)
             .cache_capacity(CACHE_BYTES)
             .mode(sled::Mode::HighThroughput)
             .open()
             .map_err(|e| StoreError(format!("cannot open the store in {}: {e}", path.display())))?;
-        SledStore::from_db(db)
+        SledStore::from_db(db, max_sessions)
     }
 
     /// A store that lives in memory and a temporary file deleted on drop.
     pub fn temporary() -> Result<SledStore, StoreError> {
+        SledStore::temporary_bounded(DEFAULT_MAX_SESSIONS)
+    }
+
+    /// [`Self::temporary`] with its own bound on sessions.
+    pub fn temporary_bounded(max_sessions: usize) -> Result<SledStore, StoreError> {
         let db = sled::Config::new()
             .temporary(true)
             .cache_capacity(CACHE_BYTES)
             .open()
             .map_err(|e| fail("cannot open a temporary store", e))?;
-        SledStore::from_db(db)
+        SledStore::from_db(db, max_sessions)
     }
 
-    fn from_db(db: sled::Db) -> Result<SledStore, StoreError> {
+    fn from_db(db: sled::Db, max_sessions: usize) -> Result<SledStore, StoreError> {
         let tree = |name: &str| {
             db.open_tree(name)
                 .map_err(|e| fail(&format!("cannot open tree `{name}`"), e))
         };
+        for old in OLD_TREES {
+            db.drop_tree(old)
+                .map_err(|e| fail(&format!("cannot drop the old tree `{old}`"), e))?;
+        }
         let store = SledStore {
-            sessions: tree("sessions")?,
             records: tree("records")?,
             overlays: tree("overlays")?,
             inbox: tree("inbox")?,
-            pending: tree("pending")?,
             counters: tree("counters")?,
             db,
-            alive: AtomicU64::new(0),
+            ephemeral: Mutex::new(Ephemeral {
+                sessions: Bounded::new(max_sessions),
+                pending: Bounded::new(max_sessions),
+            }),
         };
         // Not persisted by sled: set at every opening.
         store.counters.set_merge_operator(add_counters);
-        let alive = u64::try_from(store.sessions.len()).unwrap_or(u64::MAX);
-        store.alive.store(alive, Ordering::Relaxed);
         Ok(store)
     }
 
-    fn tree(&self, space: Keyspace) -> &sled::Tree {
+    /// The sled tree of a durable keyspace; `None` for pending questions,
+    /// which live in memory.
+    fn tree(&self, space: Keyspace) -> Option<&sled::Tree> {
         match space {
-            Keyspace::Inbox => &self.inbox,
-            Keyspace::Pending => &self.pending,
-            Keyspace::Counters => &self.counters,
-            Keyspace::Overlays => &self.overlays,
+            Keyspace::Inbox => Some(&self.inbox),
+            Keyspace::Pending => None,
+            Keyspace::Counters => Some(&self.counters),
+            Keyspace::Overlays => Some(&self.overlays),
         }
     }
 
-    fn one_less(&self) {
-        // Saturating: never wrap below zero even if a bug double-counts.
-        let _ = self
-            .alive
-            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| {
-                Some(n.saturating_sub(1))
-            });
+    fn ephemeral(&self) -> MutexGuard<'_, Ephemeral> {
+        // A panic while holding the lock leaves maps that are still
+        // consistent (every method finishes its bookkeeping before it can
+        // panic): keep serving.
+        self.ephemeral
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 }
 
@@ -309,19 +344,31 @@ fn add_counters(_key: &[u8], old: Option<&[u8]>, delta: &[u8]) -> Option<Vec<u8>
     Some(out)
 }
 
-/// The [`Txn`] of a sled transaction over the four review trees, in the
-/// order of [`Keyspace`].
-struct SledTxn<'a>(&'a [sled::transaction::TransactionalTree]);
+/// A pending question's expiry in the memory table: never by the table's
+/// clock, the review's sweep decides (the expiry is inside the value).
+const NO_EXPIRY: Millis = Millis::MAX;
+
+/// A write to a pending question, applied once the sled part commits.
+type PendingWrite = (Vec<u8>, Option<Vec<u8>>);
+
+/// The [`Txn`] of a sled transaction over the three durable review trees
+/// (inbox, counters, overlays) and the pending questions in memory, whose
+/// writes wait in `writes` until sled commits.
+struct SledTxn<'a> {
+    trees: &'a [sled::transaction::TransactionalTree],
+    pending: &'a Bounded,
+    writes: &'a RefCell<Vec<PendingWrite>>,
+}
 
 impl SledTxn<'_> {
     fn tree(&self, space: Keyspace) -> Result<&sled::transaction::TransactionalTree, TxnError> {
         let k = match space {
             Keyspace::Inbox => 0,
-            Keyspace::Pending => 1,
-            Keyspace::Counters => 2,
-            Keyspace::Overlays => 3,
+            Keyspace::Counters => 1,
+            Keyspace::Overlays => 2,
+            Keyspace::Pending => return Err(TxnError::abort("pending questions are not in sled")),
         };
-        self.0
+        self.trees
             .get(k)
             .ok_or_else(|| TxnError::abort("transaction over too few trees"))
     }
@@ -329,6 +376,20 @@ impl SledTxn<'_> {
 
 impl Txn for SledTxn<'_> {
     fn get(&self, space: Keyspace, key: &[u8]) -> Result<Option<Vec<u8>>, TxnError> {
+        if space == Keyspace::Pending {
+            // Its own writes first, the latest winning.
+            let written = self
+                .writes
+                .borrow()
+                .iter()
+                .rev()
+                .find(|(k, _)| k == key)
+                .cloned();
+            return Ok(match written {
+                Some((_, value)) => value,
+                None => self.pending.peek(key).map(<[u8]>::to_vec),
+            });
+        }
         let value = self
             .tree(space)?
             .get(key)
@@ -337,6 +398,12 @@ impl Txn for SledTxn<'_> {
     }
 
     fn put(&self, space: Keyspace, key: &[u8], value: &[u8]) -> Result<(), TxnError> {
+        if space == Keyspace::Pending {
+            self.writes
+                .borrow_mut()
+                .push((key.to_vec(), Some(value.to_vec())));
+            return Ok(());
+        }
         self.tree(space)?
             .insert(key, value)
             .map_err(|e| TxnError(TxnFailure::Sled(e)))?;
@@ -344,6 +411,10 @@ impl Txn for SledTxn<'_> {
     }
 
     fn remove(&self, space: Keyspace, key: &[u8]) -> Result<(), TxnError> {
+        if space == Keyspace::Pending {
+            self.writes.borrow_mut().push((key.to_vec(), None));
+            return Ok(());
+        }
         self.tree(space)?
             .remove(key)
             .map_err(|e| TxnError(TxnFailure::Sled(e)))?;
@@ -351,88 +422,37 @@ impl Txn for SledTxn<'_> {
     }
 }
 
-fn expiry_of(value: &[u8]) -> Millis {
-    value
-        .get(..EXPIRY_BYTES)
-        .and_then(|b| <[u8; EXPIRY_BYTES]>::try_from(b).ok())
-        .map(u64::from_be_bytes)
-        // A value too short to hold an expiry is corrupt: treat it as expired.
-        .unwrap_or(0)
-}
-
 impl Store for SledStore {
     fn get_session(&self, id: &str, now: Millis) -> Result<SessionLookup, StoreError> {
-        let Some(value) = self
-            .sessions
-            .get(id)
-            .map_err(|e| fail("reading a session", e))?
-        else {
-            return Ok(SessionLookup::Missing);
-        };
-        if expiry_of(&value) > now {
-            return Ok(SessionLookup::Found(value[EXPIRY_BYTES..].to_vec()));
-        }
-        // Remove only the value we judged expired: a concurrent request may
-        // have just renewed it.
-        match self
-            .sessions
-            .compare_and_swap(id, Some(&value), None as Option<&[u8]>)
-            .map_err(|e| fail("removing an expired session", e))?
-        {
-            Ok(()) => {
-                self.one_less();
-                Ok(SessionLookup::Expired)
-            }
-            Err(_) => self.get_session(id, now),
-        }
+        Ok(match self.ephemeral().sessions.get(id.as_bytes(), now) {
+            Found::Live(bytes) => SessionLookup::Found(bytes.to_vec()),
+            Found::Expired => SessionLookup::Expired,
+            Found::Missing => SessionLookup::Missing,
+        })
     }
 
     fn put_session(&self, id: &str, expires_at: Millis, data: &[u8]) -> Result<(), StoreError> {
-        let mut value = Vec::with_capacity(EXPIRY_BYTES + data.len());
-        value.extend_from_slice(&expires_at.to_be_bytes());
-        value.extend_from_slice(data);
-        let old = self
+        self.ephemeral()
             .sessions
-            .insert(id, value)
-            .map_err(|e| fail("writing a session", e))?;
-        if old.is_none() {
-            self.alive.fetch_add(1, Ordering::Relaxed);
-        }
+            .put(id.as_bytes(), expires_at, data.to_vec());
         Ok(())
     }
 
     fn remove_session(&self, id: &str) -> Result<bool, StoreError> {
-        let old = self
-            .sessions
-            .remove(id)
-            .map_err(|e| fail("removing a session", e))?;
-        if old.is_some() {
-            self.one_less();
-        }
-        Ok(old.is_some())
+        Ok(self.ephemeral().sessions.remove(id.as_bytes()))
     }
 
     fn purge_expired(&self, now: Millis) -> Result<usize, StoreError> {
-        let mut purged = 0;
-        for entry in self.sessions.iter() {
-            let (key, value) = entry.map_err(|e| fail("scanning sessions", e))?;
-            if expiry_of(&value) > now {
-                continue;
-            }
-            let swapped = self
-                .sessions
-                .compare_and_swap(&key, Some(&value), None as Option<&[u8]>)
-                .map_err(|e| fail("purging a session", e))?;
-            if swapped.is_ok() {
-                self.one_less();
-                purged += 1;
-            }
-        }
-        Ok(purged)
+        Ok(self.ephemeral().sessions.purge(now))
     }
 
     fn sessions_alive(&self) -> u64 {
-        self.alive.load(Ordering::Relaxed)
+        u64::try_from(self.ephemeral().sessions.len()).unwrap_or(u64::MAX)
+    }
+
+    fn sessions_evicted(&self) -> u64 {
+        let e = self.ephemeral();
+        e.sessions.evicted().saturating_add(e.pending.evicted())
     }
 
     fn append_record(&self, data: &[u8]) -> Result<u64, StoreError> {
@@ -505,23 +525,30 @@ impl Store for SledStore {
     }
 
     fn get(&self, space: Keyspace, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
-        let value = self
-            .tree(space)
+        let Some(tree) = self.tree(space) else {
+            return Ok(self.ephemeral().pending.peek(key).map(<[u8]>::to_vec));
+        };
+        let value = tree
             .get(key)
             .map_err(|e| fail("reading a review value", e))?;
         Ok(value.map(|v| v.to_vec()))
     }
 
     fn put(&self, space: Keyspace, key: &[u8], value: &[u8]) -> Result<(), StoreError> {
-        self.tree(space)
-            .insert(key, value)
+        let Some(tree) = self.tree(space) else {
+            self.ephemeral().pending.put(key, NO_EXPIRY, value.to_vec());
+            return Ok(());
+        };
+        tree.insert(key, value)
             .map_err(|e| fail("writing a review value", e))?;
         Ok(())
     }
 
     fn remove(&self, space: Keyspace, key: &[u8]) -> Result<bool, StoreError> {
-        let old = self
-            .tree(space)
+        let Some(tree) = self.tree(space) else {
+            return Ok(self.ephemeral().pending.remove(key));
+        };
+        let old = tree
             .remove(key)
             .map_err(|e| fail("removing a review value", e))?;
         Ok(old.is_some())
@@ -533,9 +560,13 @@ impl Store for SledStore {
         from: &[u8],
         to: Option<&[u8]>,
     ) -> Result<KeyValues, StoreError> {
-        let tree = self.tree(space);
+        if to.is_some_and(|to| to <= from) {
+            return Ok(Vec::new());
+        }
+        let Some(tree) = self.tree(space) else {
+            return Ok(self.ephemeral().pending.range(from, to));
+        };
         let iter = match to {
-            Some(to) if to <= from => return Ok(Vec::new()),
             Some(to) => tree.range(from..to),
             None => tree.range(from..),
         };
@@ -552,19 +583,43 @@ impl Store for SledStore {
         work: &mut dyn FnMut(&dyn Txn) -> Result<(), TxnError>,
     ) -> Result<(), StoreError> {
         use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
-        let trees = [&self.inbox, &self.pending, &self.counters, &self.overlays];
+        let trees = [&self.inbox, &self.counters, &self.overlays];
+        let mut ephemeral = self.ephemeral();
+        let writes = RefCell::new(Vec::new());
         // `FnMut` behind a `Fn` closure: sled may run the closure again
         // after a conflict, never twice at the same time.
-        let work = std::cell::RefCell::new(work);
-        let result = trees[..].transaction(|views| {
-            let mut work = work.borrow_mut();
-            (*work)(&SledTxn(views)).map_err(|e| match e.0 {
-                TxnFailure::Sled(e) => ConflictableTransactionError::from(e),
-                TxnFailure::Abort(why) => ConflictableTransactionError::Abort(why),
+        let work = RefCell::new(work);
+        let result = {
+            let pending = &ephemeral.pending;
+            trees[..].transaction(|views| {
+                // A run after a conflict starts from nothing again.
+                writes.borrow_mut().clear();
+                let mut work = work.borrow_mut();
+                let txn = SledTxn {
+                    trees: views,
+                    pending,
+                    writes: &writes,
+                };
+                (*work)(&txn).map_err(|e| match e.0 {
+                    TxnFailure::Sled(e) => ConflictableTransactionError::from(e),
+                    TxnFailure::Abort(why) => ConflictableTransactionError::Abort(why),
+                })
             })
-        });
+        };
         match result {
-            Ok(()) => Ok(()),
+            Ok(()) => {
+                for (key, value) in writes.into_inner() {
+                    match value {
+                        Some(value) => {
+                            ephemeral.pending.put(&key, NO_EXPIRY, value);
+                        }
+                        None => {
+                            ephemeral.pending.remove(&key);
+                        }
+                    }
+                }
+                Ok(())
+            }
             Err(TransactionError::Abort(why)) => {
                 Err(StoreError(format!("transaction aborted: {why}")))
             }
@@ -583,7 +638,7 @@ impl Store for SledStore {
     }
 
     fn check(&self) -> Result<(), StoreError> {
-        self.sessions
+        self.inbox
             .get(b"\0readiness")
             .map_err(|e| fail("readiness probe", e))?;
         Ok(())
@@ -599,8 +654,9 @@ impl Store for SledStore {
 mod tests {
     //! Properties: a session is found until its expiry and never after;
     //! reading an expired session removes it; the purge removes exactly
-    //! the expired ones and spares a session renewed meanwhile; the alive
-    //! count follows creations and removals and survives a reopen; records
+    //! the expired ones; past the bound the longest idle goes; the alive
+    //! count follows creations and removals; sessions do not survive a
+    //! reopen, what is on disk does; records
     //! come back in arrival order, paged; overlays round-trip.
     use super::*;
 
@@ -636,6 +692,7 @@ mod tests {
         assert!(s.remove_session("a").unwrap());
         assert!(!s.remove_session("a").unwrap());
         assert_eq!(s.sessions_alive(), 0);
+        assert_eq!(s.sessions_evicted(), 0);
     }
 
     #[test]
@@ -658,32 +715,46 @@ mod tests {
     }
 
     #[test]
-    fn a_corrupt_session_value_counts_as_expired() {
-        let s = store();
-        s.sessions.insert("x", &b"abc"[..]).unwrap();
-        s.alive.store(1, Ordering::Relaxed);
-        assert_eq!(s.get_session("x", 0).unwrap(), SessionLookup::Expired);
-        assert_eq!(s.sessions_alive(), 0);
+    fn sessions_past_the_bound_evict_the_longest_idle() {
+        let s = SledStore::temporary_bounded(2).unwrap();
+        s.put_session("a", 1_000, b"a").unwrap();
+        s.put_session("b", 1_000, b"b").unwrap();
+        // `a` takes a turn: `b` is now the longest idle.
+        s.put_session("a", 2_000, b"a2").unwrap();
+        s.put_session("c", 1_000, b"c").unwrap();
+        assert_eq!(s.sessions_alive(), 2);
+        assert_eq!(s.sessions_evicted(), 1);
+        assert_eq!(s.get_session("b", 0).unwrap(), SessionLookup::Missing);
+        assert_eq!(
+            s.get_session("a", 0).unwrap(),
+            SessionLookup::Found(b"a2".to_vec())
+        );
     }
 
     #[test]
-    fn sessions_and_counts_survive_a_reopen() {
+    fn durable_data_survives_a_reopen_and_sessions_do_not() {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path();
         {
+            // A folder written by an earlier version, sessions on disk.
+            let db = sled::open(dir).unwrap();
+            db.open_tree("sessions")
+                .unwrap()
+                .insert("old", &b"x"[..])
+                .unwrap();
+            db.flush().unwrap();
+        }
+        {
             let s = SledStore::open(dir).unwrap();
-            s.put_session("a", u64::MAX, b"kept").unwrap();
-            s.put_session("b", u64::MAX, b"kept too").unwrap();
+            assert_eq!(s.sessions_alive(), 0, "old sessions are dropped");
+            s.put_session("a", u64::MAX, b"kept in memory").unwrap();
             s.append_record(b"r").unwrap();
             s.flush().unwrap();
         }
         {
             let s = SledStore::open(dir).unwrap();
-            assert_eq!(s.sessions_alive(), 2);
-            assert_eq!(
-                s.get_session("a", 0).unwrap(),
-                SessionLookup::Found(b"kept".to_vec())
-            );
+            assert_eq!(s.sessions_alive(), 0, "sessions live in memory only");
+            assert!(!s.db.tree_names().iter().any(|n| n.as_ref() == b"sessions"));
             let seq = s.append_record(b"r2").unwrap();
             let all = s.records(None, 10).unwrap();
             assert_eq!(all.len(), 2);
@@ -693,6 +764,38 @@ mod tests {
                 "ids stay increasing across a reopen"
             );
         }
+    }
+
+    #[test]
+    fn pending_values_join_transactions_and_apply_only_on_commit() {
+        let s = store();
+        s.put(Keyspace::Pending, b"t1", b"question").unwrap();
+        // Taken and recorded together.
+        s.transaction(&mut |t| {
+            let q = t.get(Keyspace::Pending, b"t1")?;
+            assert_eq!(q.as_deref(), Some(&b"question"[..]));
+            t.remove(Keyspace::Pending, b"t1")?;
+            assert_eq!(t.get(Keyspace::Pending, b"t1")?, None, "reads its writes");
+            t.put(Keyspace::Inbox, b"q", b"entry")
+        })
+        .unwrap();
+        assert_eq!(s.get(Keyspace::Pending, b"t1").unwrap(), None);
+        assert_eq!(
+            s.get(Keyspace::Inbox, b"q").unwrap(),
+            Some(b"entry".to_vec())
+        );
+        // An aborted transaction leaves the pending value alone.
+        s.put(Keyspace::Pending, b"t2", b"other").unwrap();
+        let err = s.transaction(&mut |t| {
+            t.remove(Keyspace::Pending, b"t2")?;
+            Err(TxnError::abort("no"))
+        });
+        assert!(err.is_err());
+        assert_eq!(
+            s.get(Keyspace::Pending, b"t2").unwrap(),
+            Some(b"other".to_vec())
+        );
+        assert_eq!(s.scan(Keyspace::Pending, b"", None).unwrap().len(), 1);
     }
 
     #[test]
