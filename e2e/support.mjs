@@ -3,6 +3,7 @@
 // playwright-core, a guard that fails the test on any request to another
 // host or any broken file, screenshots, and axe-core.
 
+import net from "node:net";
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -22,8 +23,26 @@ export const PHONE = { width: 360, height: 740 };
 export const NARROW = { width: 320, height: 640 };
 export const DESKTOP = { width: 1280, height: 800 };
 
-/** Start `accueil serve` on a free port; resolves once it logs its address. */
+/** A port free on 127.0.0.1 now (the server binds it right after). */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.on("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Start `accueil serve` on a free port; resolves once it logs its address.
+ * Its public URL is its own address (QR codes are only made from a public
+ * URL), and the per-client rate limit is off: every page of the suite
+ * comes from 127.0.0.1.
+ */
 export async function startServer({ env = {}, args = [] } = {}) {
+  const port = await freePort();
   const bin = process.env.ACCUEIL_BIN || path.join(ROOT, "target", "release", "accueil");
   if (!fs.existsSync(bin)) {
     throw new Error(`${bin} is missing: build it with \`cargo build --release\` (e2e/run.sh does)`);
@@ -31,7 +50,11 @@ export async function startServer({ env = {}, args = [] } = {}) {
   const data = fs.mkdtempSync(path.join(os.tmpdir(), "accueil-e2e-"));
   const child = spawn(
     bin,
-    ["--content", process.env.ACCUEIL_CONTENT || ROOT, "serve", "--addr", "127.0.0.1:0", "--data", data, ...args],
+    [
+      "--content", process.env.ACCUEIL_CONTENT || ROOT, "serve",
+      "--addr", `127.0.0.1:${port}`, "--public-url", `http://127.0.0.1:${port}`,
+      "--rate-limit", "0", "--data", data, ...args,
+    ],
     {
       env: {
         PATH: process.env.PATH,

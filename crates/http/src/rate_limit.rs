@@ -24,7 +24,7 @@ use axum::response::{IntoResponse, Response};
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota};
 
-use super::error::ApiError;
+use super::error::{ApiError, MAX_BODY_BYTES};
 use super::AppState;
 
 /// The routes limited: the writes anyone may send.
@@ -150,6 +150,10 @@ pub(crate) async fn limit(State(state): State<AppState>, req: Request, next: Nex
     if let Some(client) = limiter.client(req.headers(), peer) {
         if let Err(retry_after_secs) = limiter.check(client) {
             state.metrics().rate_limited();
+            // Read the (bounded) body first: a response sent over an unread
+            // body makes hyper close the connection, and a kiosk keeping
+            // it alive would see a reset instead of the 429.
+            let _ = axum::body::to_bytes(req.into_body(), MAX_BODY_BYTES).await;
             return ApiError::RateLimited { retry_after_secs }.into_response();
         }
     }
