@@ -26,11 +26,16 @@ struct Server {
 
 impl Server {
     fn start(content: &Path, data: &Path) -> Server {
+        Server::start_with(content, data, &[])
+    }
+
+    fn start_with(content: &Path, data: &Path, env: &[(&str, &str)]) -> Server {
         let mut cmd = serve_command(
             content,
             data,
             &format!("root:admin:{ADMIN_SECRET},alice:agent:{AGENT_SECRET}"),
         );
+        cmd.envs(env.iter().copied());
         let mut child = cmd.spawn().expect("spawn accueil");
         let stderr = child.stderr.take().expect("stderr");
         let logs = LogLines::read(stderr);
@@ -68,12 +73,16 @@ impl Server {
     }
 
     async fn agent_get(&self, path: &str) -> Value {
+        self.get_as(AGENT_SECRET, path).await.json()
+    }
+
+    async fn get_as(&self, secret: &str, path: &str) -> Raw {
         let req = format!(
-            "GET {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\nAuthorization: Bearer {AGENT_SECRET}\r\n\r\n"
+            "GET {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\nAuthorization: Bearer {secret}\r\n\r\n"
         );
         let r = send_raw(self.addr, req.as_bytes()).await.expect("GET");
         assert_eq!(r.status, 200, "{path} → {}", r.body);
-        r.json()
+        r
     }
 
     async fn act(&self, id: &str, body: Value) -> Value {
@@ -111,6 +120,36 @@ fn found_in_files(dir: &Path, needle: &[u8]) -> bool {
         } else {
             std::fs::read(&path)
                 .map(|bytes| bytes.windows(needle.len()).any(|w| w == needle))
+                .unwrap_or(false)
+        }
+    })
+}
+
+/// Does `hay` hold `needle` as a whole word ("issa" is not in
+/// "naissance")? Bytes of letters (ASCII or UTF-8) around it break it.
+fn holds_word(hay: &[u8], needle: &[u8]) -> bool {
+    let letter = |b: u8| b.is_ascii_alphanumeric() || b >= 0x80;
+    let n = needle.len();
+    n > 0
+        && hay.windows(n).enumerate().any(|(i, w)| {
+            w == needle
+                && (i == 0 || !letter(hay[i - 1]) || !letter(needle[0]))
+                && (i + n == hay.len() || !letter(hay[i + n]) || !letter(needle[n - 1]))
+        })
+}
+
+/// [`holds_word`] over every file under `dir`.
+fn found_word_in_files(dir: &Path, needle: &[u8]) -> bool {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return false;
+    };
+    entries.filter_map(Result::ok).any(|e| {
+        let path = e.path();
+        if path.is_dir() {
+            found_word_in_files(&path, needle)
+        } else {
+            std::fs::read(&path)
+                .map(|bytes| holds_word(&bytes.to_ascii_lowercase(), needle))
                 .unwrap_or(false)
         }
     })
@@ -232,4 +271,122 @@ async fn acknowledged_records_and_actions_survive_a_sigkill() {
     let log = [log, log2].concat().join("\n");
     assert!(!log.contains(PHONE), "the raw phone number is in the log");
     assert!(!log.contains("blanquette"), "a question text is in the log");
+}
+
+/// The adversarial set of `tests/data/personal_data.tsv`: each message as
+/// a chat turn, then again as the free-text reason of a "not useful"
+/// feedback. No raw value, as typed, in lowercase or without accents, is
+/// in any file of the data folder, the log, the inbox API, the clusters or
+/// the exports; the masked forms are.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_raw_personal_data_reaches_files_log_inbox_or_exports() {
+    let cases: Vec<(String, Vec<String>)> = include_str!("../data/personal_data.tsv")
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .skip(1)
+        .filter_map(|l| l.split_once('\t'))
+        .map(|(m, raws)| {
+            (
+                m.replace("\\n", "\n"),
+                raws.split('|').map(str::to_owned).collect(),
+            )
+        })
+        .collect();
+    assert!(cases.len() >= 60, "{}", cases.len());
+    assert!(holds_word(b"moi c'est issa kabore", b"issa"));
+    assert!(!holds_word(b"date de naissance", b"issa"));
+    let content = content_copy();
+    let data = temp_dir("personal-data");
+    let store = data.path().join("store");
+    let server = Server::start_with(
+        content.path(),
+        &store,
+        &[
+            ("ACCUEIL_RATE_LIMIT", "0"),
+            ("ACCUEIL_LEXICAL_ONLY", "true"),
+        ],
+    );
+    for (message, _) in &cases {
+        let v = server
+            .chat(json!({"message": message, "channel": "web"}))
+            .await;
+        let intent = v["intent"].as_str().unwrap_or("sejour.renouvellement");
+        let fb = http_post(
+            server.addr,
+            "/api/v1/feedback",
+            "",
+            &json!({"session": v["session"], "intent": intent, "useful": false, "reason": message})
+                .to_string(),
+        )
+        .await;
+        assert_eq!(fb.status, 200, "{message} → {}", fb.body);
+    }
+    let inbox = server
+        .get_as(
+            AGENT_SECRET,
+            "/api/v1/review/questions?status=all&limit=500",
+        )
+        .await
+        .body;
+    let clusters = server
+        .get_as(AGENT_SECRET, "/api/v1/review/clusters")
+        .await
+        .body;
+    let csv = server
+        .get_as(ADMIN_SECRET, "/api/v1/review/export?format=csv&status=all")
+        .await
+        .body;
+    let toml = server
+        .get_as(ADMIN_SECRET, "/api/v1/review/export?format=toml")
+        .await
+        .body;
+    let stats = server
+        .get_as(AGENT_SECRET, "/api/v1/review/stats?days=1")
+        .await
+        .body;
+    let log = server.kill().join("\n");
+
+    // The search finds what is there: masked forms were recorded.
+    assert!(
+        inbox.contains("[téléphone]") && inbox.contains("[nom]"),
+        "{inbox}"
+    );
+    assert!(csv.contains("[courriel]"), "{csv}");
+    assert!(found_in_files(&store, "[adresse]".as_bytes()));
+    let mut leaks = Vec::new();
+    for (message, raws) in &cases {
+        for raw in raws {
+            let forms = [
+                raw.clone(),
+                raw.to_lowercase(),
+                accueil_engine::normalize::normalize(raw),
+            ];
+            for form in forms.iter().filter(|f| f.chars().count() >= 3) {
+                for (place, text) in [
+                    ("the log", &log),
+                    ("the inbox", &inbox),
+                    ("the clusters", &clusters),
+                    ("the CSV export", &csv),
+                    ("the TOML export", &toml),
+                    ("the stats", &stats),
+                ] {
+                    if holds_word(
+                        text.to_lowercase().as_bytes(),
+                        form.to_lowercase().as_bytes(),
+                    ) {
+                        leaks.push(format!("`{form}` of `{message}` in {place}"));
+                    }
+                }
+                if found_word_in_files(&store, form.to_lowercase().as_bytes()) {
+                    leaks.push(format!("`{form}` of `{message}` in the data folder"));
+                }
+            }
+        }
+    }
+    assert!(
+        leaks.is_empty(),
+        "{} leaks:\n{}",
+        leaks.len(),
+        leaks.join("\n")
+    );
 }
