@@ -22,6 +22,31 @@ pub struct BenchReport {
     pub match_mean: Duration,
     pub questions: usize,
     pub rounds: usize,
+    /// Masking (run on every question kept for agents): median and p99
+    /// over the questions, and over questions full of personal data.
+    pub mask_median: Duration,
+    pub mask_p99: Duration,
+    pub mask_data_median: Duration,
+    pub mask_data_p99: Duration,
+    pub mask_data_count: usize,
+}
+
+/// Messages full of personal data for the masking figures: the first
+/// column of the adversarial set of the tests.
+const PERSONAL_DATA: &str = include_str!("../tests/data/personal_data.tsv");
+
+/// Median and p99 of masking each text, `rounds` times.
+fn mask_times(texts: &[&str], rounds: usize) -> (Duration, Duration) {
+    let mut times = Vec::with_capacity(texts.len() * rounds);
+    for _ in 0..rounds {
+        for t in texts {
+            let start = Instant::now();
+            std::hint::black_box(accueil_engine::mask::mask(t));
+            times.push(start.elapsed());
+        }
+    }
+    times.sort();
+    (percentile(&times, 0.5), percentile(&times, 0.99))
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -52,6 +77,15 @@ pub fn run(root: &Path, questions: &[String], rounds: usize) -> Result<BenchRepo
     }
     let times = decision_times(&engine, questions, rounds);
     let total: Duration = times.iter().sum();
+    let plain: Vec<&str> = questions.iter().map(String::as_str).collect();
+    let (mask_median, mask_p99) = mask_times(&plain, rounds);
+    let data: Vec<&str> = PERSONAL_DATA
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .skip(1)
+        .filter_map(|l| l.split('\t').next())
+        .collect();
+    let (mask_data_median, mask_data_p99) = mask_times(&data, rounds);
     Ok(BenchReport {
         intents: engine.content.intents.len(),
         documents: engine.matcher.index().doc_count(),
@@ -63,6 +97,11 @@ pub fn run(root: &Path, questions: &[String], rounds: usize) -> Result<BenchRepo
         match_mean: total / times.len().max(1) as u32,
         questions: questions.len(),
         rounds,
+        mask_median,
+        mask_p99,
+        mask_data_median,
+        mask_data_p99,
+        mask_data_count: data.len(),
     })
 }
 
@@ -101,6 +140,15 @@ pub fn render(r: &BenchReport) -> String {
         1.0 / r.match_mean.as_secs_f64()
     };
     let _ = writeln!(out, "  about {per_sec:.0} questions per second on one core");
+    let _ = writeln!(
+        out,
+        "masking: median {:.1} µs, p99 {:.1} µs on these questions; median {:.1} µs, p99 {:.1} µs on {} messages full of personal data",
+        r.mask_median.as_secs_f64() * 1e6,
+        r.mask_p99.as_secs_f64() * 1e6,
+        r.mask_data_median.as_secs_f64() * 1e6,
+        r.mask_data_p99.as_secs_f64() * 1e6,
+        r.mask_data_count
+    );
     out
 }
 

@@ -922,7 +922,7 @@ fn lead_rules() -> &'static [LeadRule] {
     static RULES: OnceLock<Vec<LeadRule>> = OnceLock::new();
     RULES.get_or_init(|| {
         let r = |pattern: &str, lead: Lead| LeadRule {
-            re: Regex::new(pattern).unwrap_or_else(|e| panic!("lead pattern {pattern}: {e}")),
+            re: super::compile(pattern).unwrap_or_else(|e| panic!("lead pattern {pattern}: {e}")),
             lead,
         };
         vec![
@@ -955,7 +955,7 @@ fn lead_rules() -> &'static [LeadRule] {
                 Lead::Civility,
             ),
             r(
-                r"(?i)\b(?:mon|ma|mes|notre|son|sa)\s+(?:mari|femme|[ée]poux|[ée]pouse|conjoint|conjointe|fils|fille|filles|enfants?|b[ée]b[ée]|fr[èe]re|s(?:oe|œ)ur|p[èe]re|m[èe]re|cousin|cousine|oncle|tante|neveu|ni[èe]ce|ami|amie|copain|copine|patron|patronne|employeur|voisin|voisine|grand-m[èe]re|grand-p[èe]re|belle-m[èe]re|beau-p[èe]re)\b",
+                r"(?i)\b(?:mon|ma|mes|notre|son|sa)\s+(?:mari|femme|[ée]poux|[ée]pouse|conjoint|conjointe|fils|fille|filles|enfants?|fr[èe]re|s(?:oe|œ)ur|p[èe]re|m[èe]re|cousin|cousine|oncle|tante|neveu|ni[èe]ce|ami|amie|copain|copine|patron|patronne|employeur|voisin|voisine|grand-m[èe]re|grand-p[èe]re|belle-m[èe]re|beau-p[èe]re)\b",
                 Lead::Capitalised,
             ),
             r(r"(?i)\b(?:au\s+nom\s+de|pour\s+le\s+compte\s+de|de\s+la\s+part\s+de|c['’]est\s+pour)\b", Lead::Capitalised),
@@ -963,86 +963,6 @@ fn lead_rules() -> &'static [LeadRule] {
         ]
     })
 }
-
-/// Words without which no lead-in can match (folded).
-pub(super) const NAME_GATES: &[&str] = &[
-    "app",
-    "apel",
-    "nom",
-    "name",
-    "suis",
-    "moi",
-    "c'est",
-    "c’est",
-    "m.",
-    "mme",
-    "mlle",
-    "mr",
-    "ms",
-    "miss",
-    "dame",
-    "sieur",
-    "mister",
-    "dr",
-    "docteur",
-    "maitre",
-    "maître",
-    "mari",
-    "femme",
-    "poux",
-    "pouse",
-    "conjoint",
-    "fils",
-    "fille",
-    "enfant",
-    "frère",
-    "frere",
-    "soeur",
-    "sœur",
-    "père",
-    "pere",
-    "mère",
-    "mere",
-    "cousin",
-    "oncle",
-    "tante",
-    "neveu",
-    "nièce",
-    "niece",
-    "ami",
-    "copain",
-    "copine",
-    "patron",
-    "employeur",
-    "voisin",
-    "bébé",
-    "bebe",
-    "au nom",
-    "compte de",
-    "part de",
-    "pour",
-    "i am",
-    "i'm",
-    "i’m",
-    "im ",
-    "call",
-    "cordialement",
-    "cdlt",
-    "cdt",
-    "merci",
-    "salutations",
-    "vous",
-    "respectueusement",
-    "regards",
-    "thank",
-    "sincerely",
-    "journée",
-    "journee",
-    "svp",
-    "stp",
-    "plaît",
-    "plait",
-];
 
 /// The end of the name that starts at word `i`, given its lead-in.
 fn name_end(text: &str, ws: &[Word<'_>], i: usize, lead: Lead) -> Option<usize> {
@@ -1129,9 +1049,28 @@ fn initial(text: &str, ws: &[Word<'_>], i: usize) -> bool {
 
 /// Names after a lead-in, replaced by `label`.
 pub(super) fn mask_names(text: &str, label: &str) -> String {
+    // One pass tells which lead-ins are there at all: most questions hold
+    // none, or only "je suis", and skip the rest.
+    static SET: OnceLock<regex::RegexSet> = OnceLock::new();
+    let set = SET.get_or_init(|| {
+        regex::RegexSet::new(
+            lead_rules()
+                .iter()
+                .map(|r| r.re.as_str())
+                .chain([sign_off_re().as_str()]),
+        )
+        .unwrap_or_else(|e| panic!("lead set: {e}"))
+    });
+    let hits = set.matches(text);
+    if !hits.matched_any() {
+        return text.to_owned();
+    }
     let ws = words(text);
     let mut spans: Vec<(usize, usize)> = Vec::new();
-    for rule in lead_rules() {
+    for (k, rule) in lead_rules().iter().enumerate() {
+        if !hits.matched(k) {
+            continue;
+        }
         for m in rule.re.find_iter(text) {
             // The first word after the lead-in, with nothing but spaces (or
             // the lead's own punctuation) between them.
@@ -1150,20 +1089,26 @@ pub(super) fn mask_names(text: &str, label: &str) -> String {
             }
         }
     }
-    spans.extend(sign_off(text, &ws));
+    if hits.matched(lead_rules().len()) {
+        spans.extend(sign_off(text, &ws));
+    }
     replace_spans(text, spans, label)
+}
+
+fn sign_off_re() -> &'static Regex {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| {
+        super::compile(
+            r"(?i)\b(?:cordialement|cdlt|cdt|bien\s+(?:à|a)\s+vous|(?:sinc[èe]res\s+|meilleures\s+)?salutations(?:\s+distingu[ée]es)?|respectueusement|bonne\s+(?:journ[ée]e|soir[ée]e)|merci(?:\s+(?:d['’]\s*avance|beaucoup|bcp|infiniment|encore|par\s+avance))?|best\s+regards|kind\s+regards|regards|thanks(?:\s+in\s+advance)?|thank\s+you|sincerely|yours)\b[\s,.!:;-]*|\b(?:svp|stp|s['’]il\s+vous\s+pla[iî]t)\s*[.,!\n]+\s*",
+        )
+        .unwrap_or_else(|e| panic!("sign-off pattern: {e}"))
+    })
 }
 
 /// A sign-off and the name after it, ending the message or its last line:
 /// "Cordialement, Fatou Binta Sow", "merci d'avance karim".
 fn sign_off(text: &str, ws: &[Word<'_>]) -> Vec<(usize, usize)> {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    let re = RE.get_or_init(|| {
-        Regex::new(
-            r"(?i)\b(?:cordialement|cdlt|cdt|bien\s+(?:à|a)\s+vous|(?:sinc[èe]res\s+|meilleures\s+)?salutations(?:\s+distingu[ée]es)?|respectueusement|bonne\s+(?:journ[ée]e|soir[ée]e)|merci(?:\s+(?:d['’]\s*avance|beaucoup|bcp|infiniment|encore|par\s+avance))?|best\s+regards|kind\s+regards|regards|thanks(?:\s+in\s+advance)?|thank\s+you|sincerely|yours)\b[\s,.!:;-]*|\b(?:svp|stp|s['’]il\s+vous\s+pla[iî]t)\s*[.,!\n]+\s*",
-        )
-        .unwrap_or_else(|e| panic!("sign-off pattern: {e}"))
-    });
+    let re = sign_off_re();
     let mut out = Vec::new();
     for m in re.find_iter(text) {
         let Some(i) = ws.iter().position(|w| w.start >= m.end()) else {
@@ -1208,17 +1153,23 @@ fn sign_off(text: &str, ws: &[Word<'_>]) -> Vec<(usize, usize)> {
 pub(super) fn mask_birth_dates(text: &str, label: &str) -> String {
     static RE: OnceLock<Regex> = OnceLock::new();
     let re = RE.get_or_init(|| {
-        Regex::new(
+        super::compile(
             r"(?i)\b(?:n[ée]e?s?(?:\s*\(e\))?\s+(?:le|au\s+mois\s+de)|date\s+(?:de\s+)?naissance|ddn|naissance|n[ée]\(e\)\s+le|born(?:\s+on|\s+in)?|date\s+of\s+birth|d\.?o\.?b\.?|birthday(?:\s+is)?|anniversaire)\b[\s:=,-]*",
         )
         .unwrap_or_else(|e| panic!("birth pattern: {e}"))
     });
+    if !re.is_match(text) {
+        return text.to_owned();
+    }
     let ws = words(text);
     let mut spans = Vec::new();
     for m in re.find_iter(text) {
         let Some(i) = ws.iter().position(|w| w.start >= m.end()) else {
             continue;
         };
+        if !text[m.end()..ws[i].start].trim().is_empty() {
+            continue;
+        }
         let mut j = i;
         let mut end = None;
         while let Some(w) = ws.get(j) {
@@ -1369,6 +1320,38 @@ fn date_word(word: &str) -> bool {
 /// ...", "06 douze 34 cinquante-six 78": five or more numbers in a row
 /// with at least one in words, starting with zero or holding five words.
 pub(super) fn mask_spelt_numbers(text: &str, label: &str) -> String {
+    // A phone in words holds one of these (a run of five numbers from one
+    // to ten alone, "un deux trois quatre cinq", holds "cinq" or "huit"...).
+    const GATE: &[&str] = &[
+        "zero",
+        "zéro",
+        "onze",
+        "douze",
+        "treize",
+        "quatorze",
+        "quinze",
+        "seize",
+        "vingt",
+        "trente",
+        "quarante",
+        "cinquante",
+        "soixante",
+        "septante",
+        "octante",
+        "huitante",
+        "nonante",
+        "cinq",
+        "huit",
+        "neuf",
+        "sept",
+        "deux",
+        "trois",
+        "quatre",
+    ];
+    let lower = text.to_lowercase();
+    if !GATE.iter().any(|w| lower.contains(w)) {
+        return text.to_owned();
+    }
     let ws = words(text);
     let mut spans = Vec::new();
     let mut i = 0;
