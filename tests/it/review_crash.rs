@@ -108,20 +108,25 @@ impl Drop for Server {
     }
 }
 
-/// Does any file under `dir` contain `needle`?
-fn found_in_files(dir: &Path, needle: &[u8]) -> bool {
+/// Does any file under `dir` pass `test`?
+fn any_file(dir: &Path, test: &dyn Fn(&[u8]) -> bool) -> bool {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return false;
     };
     entries.filter_map(Result::ok).any(|e| {
         let path = e.path();
         if path.is_dir() {
-            found_in_files(&path, needle)
+            any_file(&path, test)
         } else {
-            std::fs::read(&path)
-                .map(|bytes| bytes.windows(needle.len()).any(|w| w == needle))
-                .unwrap_or(false)
+            std::fs::read(&path).map(|b| test(&b)).unwrap_or(false)
         }
+    })
+}
+
+/// Does any file under `dir` contain `needle`?
+fn found_in_files(dir: &Path, needle: &[u8]) -> bool {
+    any_file(dir, &|bytes| {
+        bytes.windows(needle.len()).any(|w| w == needle)
     })
 }
 
@@ -138,20 +143,10 @@ fn holds_word(hay: &[u8], needle: &[u8]) -> bool {
         })
 }
 
-/// [`holds_word`] over every file under `dir`.
+/// [`holds_word`] over every file under `dir`, in lowercase.
 fn found_word_in_files(dir: &Path, needle: &[u8]) -> bool {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return false;
-    };
-    entries.filter_map(Result::ok).any(|e| {
-        let path = e.path();
-        if path.is_dir() {
-            found_word_in_files(&path, needle)
-        } else {
-            std::fs::read(&path)
-                .map(|bytes| holds_word(&bytes.to_ascii_lowercase(), needle))
-                .unwrap_or(false)
-        }
+    any_file(dir, &|bytes| {
+        holds_word(&bytes.to_ascii_lowercase(), needle)
     })
 }
 

@@ -14,7 +14,7 @@ pub const MAX_SENTENCE_WORDS: usize = 20;
 /// ...and longer than this, a warning.
 pub const ADVISED_SENTENCE_WORDS: usize = 12;
 /// Numbers written in words (FALC: numbers in digits). "un"/"une" are fine.
-const NUMBER_WORDS: &[&str] = &[
+pub(crate) const NUMBER_WORDS: &[&str] = &[
     "deux",
     "trois",
     "quatre",

@@ -1239,67 +1239,21 @@ const MONTH_WORDS: &[&str] = &[
     "sep",
 ];
 
-const NUMBER_WORDS: &[&str] = &[
-    "zero",
-    "un",
-    "une",
-    "deux",
-    "trois",
-    "quatre",
-    "cinq",
-    "six",
-    "sept",
-    "huit",
-    "neuf",
-    "dix",
-    "onze",
-    "douze",
-    "treize",
-    "quatorze",
-    "quinze",
-    "seize",
-    "vingt",
-    "vingts",
-    "trente",
-    "quarante",
-    "cinquante",
-    "soixante",
-    "septante",
-    "huitante",
-    "octante",
-    "nonante",
-    "cent",
-    "cents",
-    "mille",
-    "premier",
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "eleven",
-    "twelve",
-    "twenty",
-    "thirty",
-    "forty",
-    "fifty",
-    "sixty",
-    "seventy",
-    "eighty",
-    "ninety",
-    "hundred",
-    "oh",
+/// Number words beyond the French ones of [`crate::falc::NUMBER_WORDS`]:
+/// zero, one, the Belgian and Swiss tens, English.
+const MORE_NUMBER_WORDS: &[&str] = &[
+    "zero", "un", "une", "vingts", "septante", "huitante", "octante", "nonante", "premier", "one",
+    "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+    "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety", "hundred", "oh",
 ];
 
 fn number_word(word: &str) -> bool {
     let f = folded(word);
     // The normaliser turns hyphens into spaces: "trente quatre".
     let parts = || f.split([' ', '-']).filter(|p| !p.is_empty());
-    parts().all(|p| NUMBER_WORDS.contains(&p) || p == "et") && parts().any(|p| p != "et")
+    parts().all(|p| {
+        crate::falc::NUMBER_WORDS.contains(&p) || MORE_NUMBER_WORDS.contains(&p) || p == "et"
+    }) && parts().any(|p| p != "et")
 }
 
 fn date_word(word: &str) -> bool {
