@@ -955,6 +955,14 @@ mod generated {
 
     proptest! {
         #[test]
+        fn any_text_is_masked_without_panic(text in "\\PC{0,200}", lead in leads()) {
+            // Arbitrary Unicode, alone and after a lead-in: word passes
+            // slice the text by byte offsets, which must stay on characters.
+            let _ = mask(&text);
+            let _ = mask(&format!("{lead} {text}"));
+        }
+
+        #[test]
         fn phones_in_any_spacing(p in phone(), b in 0..BEFORE.len(), a in 0..AFTER.len()) {
             let text = format!("{}appelez moi au {p}{}", BEFORE[b], AFTER[a]);
             let masked = mask(&text);
