@@ -59,7 +59,9 @@ fn fold(c: char, folded: &mut String) {
     match c {
         'œ' | 'Œ' => folded.push_str("oe"),
         'æ' | 'Æ' => folded.push_str("ae"),
-        'ß' => folded.push_str("ss"),
+        // The capital sharp s (U+1E9E) too: lowercased it is a ß, which a
+        // second pass would unfold (found by the property test).
+        'ß' | 'ẞ' => folded.push_str("ss"),
         // Typographic apostrophes and quotes become a plain apostrophe,
         // which then separates elisions.
         '\'' | '\u{2019}' | '\u{2018}' | '\u{02BC}' | '`' | '\u{00B4}' => folded.push('\''),
@@ -444,6 +446,12 @@ mod tests {
     #[test]
     fn folds_accents_and_case() {
         assert_eq!(normalize("Récépissé ÉTÉ"), "recepisse ete");
+    }
+
+    #[test]
+    fn unfolds_the_capital_sharp_s() {
+        assert_eq!(normalize("ẞ"), "ss");
+        assert_eq!(normalize(&normalize("STRAẞE")), normalize("STRAẞE"));
     }
 
     #[test]
