@@ -281,7 +281,7 @@ async fn oversized_headers_get_the_json_error_shape() {
 #[tokio::test]
 async fn past_max_sessions_the_longest_idle_conversation_ends_and_is_counted() {
     let store: Arc<dyn Store> = Arc::new(SledStore::temporary_bounded(2).expect("store"));
-    let app = TestApp::with_store(store, |_| {});
+    let app = TestApp::with_store(store, |_| {}).await;
     let first = app
         .chat(json!({"message": "permis bateau", "channel": "web"}))
         .await;
@@ -331,7 +331,7 @@ async fn waves_of_sessions_through_expiry_leave_the_folder_level() {
     let app = {
         let clock = clock.clone();
         let store: Arc<dyn Store> = store.clone();
-        TestApp::with_store(store, move |s| s.clock = clock)
+        TestApp::with_store(store, move |s| s.clock = clock).await
     };
     // Answers, clarifications and questions nobody can answer: every kind
     // of turn a flood without session ids makes.
@@ -355,8 +355,8 @@ async fn waves_of_sessions_through_expiry_leave_the_folder_level() {
         }
         clock.advance(Duration::from_secs(31 * 60));
         app.state.purge_sessions().await.expect("purge");
-        assert_eq!(store.sessions_alive(), 0);
-        store.flush().expect("flush");
+        assert_eq!(store.sessions().alive(), 0);
+        store.flush().await.expect("flush");
         sizes.push(folder_bytes(data.path()));
     }
     // Sessions and waiting questions never reach the disk; what does (the

@@ -17,9 +17,12 @@ use std::time::Duration;
 use crate::support::*;
 use accueil::clock::ManualClock;
 use accueil::http::ERROR_CODES;
+use accueil::notices::Notice;
 use accueil::store::{
-    KeyValues, Keyspace, Millis, Record, SessionLookup, Store, StoreError, Txn, TxnError,
+    Change, CounterKey, Counters, Entry, EntryId, Inbox, Millis, Notices, Paraphrase, Paraphrases,
+    Pending, PendingQuestions, SessionLookup, Sessions, Store, StoreError, Summary,
 };
+use async_trait::async_trait;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use serde_json::{json, Value};
@@ -30,7 +33,7 @@ const RENEW: &str = "Comment renouveler mon titre de séjour ?";
 
 #[tokio::test]
 async fn healthz_answers_without_work() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     let r = app.get("/healthz").await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.json(), json!({"status": "ok", "semantic": "off"}));
@@ -38,7 +41,7 @@ async fn healthz_answers_without_work() {
 
 #[tokio::test]
 async fn readyz_reports_content_and_store() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     let r = app.get("/readyz").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     let v = r.json();
@@ -53,7 +56,7 @@ async fn readyz_reports_content_and_store() {
 
 #[tokio::test]
 async fn metrics_count_requests_outcomes_sessions_and_content() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     let first = app
         .chat(json!({"message": "permis bateau", "channel": "web"}))
         .await;
@@ -103,7 +106,7 @@ async fn metrics_count_requests_outcomes_sessions_and_content() {
 
 #[tokio::test]
 async fn an_answer_on_the_web_shows_every_step_with_pictograms_and_followups() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     let v = app.chat(json!({"message": RENEW, "channel": "web"})).await;
     assert_eq!(v["outcome"], "answer");
     assert_eq!(v["intent"], "sejour.renouvellement");
@@ -151,7 +154,7 @@ async fn an_answer_on_the_web_shows_every_step_with_pictograms_and_followups() {
 
 #[tokio::test]
 async fn clarify_then_choice_answers_the_chosen_intent() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     let first = app
         .chat(json!({"message": "permis bateau", "channel": "web"}))
         .await;
@@ -190,7 +193,7 @@ async fn clarify_then_choice_answers_the_chosen_intent() {
 
 #[tokio::test]
 async fn fallback_says_it_does_not_know_offers_topics_and_a_contact() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     let generic = app
         .chat(json!({"message": "recette de la blanquette de veau", "channel": "web"}))
         .await;
@@ -214,7 +217,9 @@ async fn fallback_says_it_does_not_know_offers_topics_and_a_contact() {
             .contains("01 02 03 04 05"),
         "{local}"
     );
-    let kept = accueil::review::inbox::entries(app.state.store()).expect("inbox");
+    let kept = accueil::review::inbox::entries(app.state.store())
+        .await
+        .expect("inbox");
     assert_eq!(kept.len(), 1, "unanswered questions are kept for agents");
     assert_eq!(kept[0].1.count, 2, "counted on one entry");
 }
@@ -223,7 +228,7 @@ async fn fallback_says_it_does_not_know_offers_topics_and_a_contact() {
 /// answers are in French; a French message is not.
 #[tokio::test]
 async fn a_foreign_message_gets_a_note_in_its_language() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     let english = app
         .chat(json!({"message": "How do I renew my residence permit?", "channel": "web"}))
         .await;
@@ -241,14 +246,14 @@ async fn a_foreign_message_gets_a_note_in_its_language() {
 
 #[tokio::test]
 async fn control_characters_are_stripped_before_matching() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     let v = app.chat(json!({"message": "\u{0}  per\u{7}mis\u{202e} \r\n bat\u{200b}eau\u{1b} ", "channel": "web"})).await;
     assert_eq!(v["outcome"], "clarify", "{v}");
 }
 
 #[tokio::test]
 async fn the_message_limit_counts_characters_after_trimming() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     let at_limit = format!("   {}   ", "é".repeat(1000));
     let ok = app
         .post_json(
@@ -271,7 +276,7 @@ async fn the_message_limit_counts_characters_after_trimming() {
 
 #[tokio::test]
 async fn kiosk_walks_the_steps_one_at_a_time() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     let one = app
         .chat(json!({"message": RENEW, "channel": "kiosk"}))
         .await;
@@ -316,7 +321,7 @@ async fn kiosk_walks_the_steps_one_at_a_time() {
 
 #[tokio::test]
 async fn yes_and_no_answer_the_assistants_own_question() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     // "oui" during a walk shows the next step; "non" stops it.
     let walk = app
         .chat(json!({"message": RENEW, "channel": "kiosk"}))
@@ -341,7 +346,7 @@ async fn yes_and_no_answer_the_assistants_own_question() {
 
 #[tokio::test]
 async fn start_again_clears_the_context_and_the_human_contact_follows_the_site() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     let first = app
         .chat(json!({"message": "permis bateau", "channel": "web"}))
         .await;
@@ -372,7 +377,7 @@ async fn start_again_clears_the_context_and_the_human_contact_follows_the_site()
 
 #[tokio::test]
 async fn site_values_fill_the_answers() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     let local = app.chat(json!({"message": "prendre rdv prefecture", "channel": "web", "site": "prefecture-exemple"})).await;
     assert_eq!(local["intent"], "sejour.rendez_vous");
     let text = local["reply"]["text"].as_str().unwrap_or_default();
@@ -400,7 +405,7 @@ async fn site_values_fill_the_answers() {
 
 #[tokio::test]
 async fn unknown_and_malformed_sessions_start_a_new_one_and_say_so() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     for bogus in [
         json!("0123456789abcdef0123456789abcdef"),
         json!("n'importe quoi"),
@@ -437,7 +442,8 @@ async fn an_idle_kiosk_session_expires_and_the_purge_removes_it() {
     let app = TestApp::with(|s| {
         s.policy.kiosk_ttl = Duration::from_millis(600);
         s.clock = clock.clone();
-    });
+    })
+    .await;
     let first = app
         .chat(json!({"message": "permis bateau", "channel": "kiosk"}))
         .await;
@@ -465,12 +471,12 @@ async fn an_idle_kiosk_session_expires_and_the_purge_removes_it() {
         .starts_with("Votre conversation précédente est terminée."));
     clock.advance(Duration::from_millis(800));
     assert_eq!(
-        app.state.store().sessions_alive(),
+        app.state.store().sessions().alive(),
         2,
         "the new kiosk session (expired, not yet purged) and the web one"
     );
     assert_eq!(app.state.purge_sessions().await.expect("purge"), 1);
-    assert_eq!(app.state.store().sessions_alive(), 1);
+    assert_eq!(app.state.store().sessions().alive(), 1);
     let web_again = app
         .chat(json!({"session": web["session"], "choice": "ddtm.permis_bateau", "channel": "web"}))
         .await;
@@ -481,7 +487,7 @@ async fn an_idle_kiosk_session_expires_and_the_purge_removes_it() {
 
 #[tokio::test]
 async fn topics_list_domains_with_intents_titles_and_pictograms() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     let r = app.get("/api/v1/topics").await;
     assert_eq!(r.status, StatusCode::OK);
     let v = r.json();
@@ -523,7 +529,7 @@ async fn topics_list_domains_with_intents_titles_and_pictograms() {
 
 #[tokio::test]
 async fn an_intent_page_is_its_full_reply_with_site_values() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     let r = app
         .get("/api/v1/intents/sejour.rendez_vous?site=prefecture-exemple")
         .await;
@@ -553,7 +559,7 @@ async fn an_intent_page_is_its_full_reply_with_site_values() {
 
 #[tokio::test]
 async fn every_chat_refusal_has_its_code() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     let long = "a".repeat(1001);
     let table: Vec<(Value, &str)> = vec![
         (
@@ -622,7 +628,7 @@ async fn every_chat_refusal_has_its_code() {
 
 #[tokio::test]
 async fn malformed_bodies_get_our_error_shape() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     let cases: Vec<(Option<&str>, Body, StatusCode, &str)> = vec![
         (
             Some("application/json"),
@@ -691,7 +697,7 @@ async fn malformed_bodies_get_our_error_shape() {
 
 #[tokio::test]
 async fn unknown_routes_methods_intents_sites_and_queries() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     let cases: Vec<(Request<Body>, StatusCode, &str)> = vec![
         (
             Request::get("/api/v1/intents/sejour.inexistant")
@@ -765,7 +771,7 @@ async fn unknown_routes_methods_intents_sites_and_queries() {
 
 #[tokio::test]
 async fn admin_endpoints_need_an_admin_token() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     let none = app.reload(None).await;
     assert_eq!(none.status, StatusCode::UNAUTHORIZED);
     assert_eq!(none.error_code(), "unauthorized");
@@ -786,7 +792,7 @@ async fn admin_endpoints_need_an_admin_token() {
     assert_eq!(agent.error_code(), "forbidden");
     let admin = app.reload(Some(ADMIN_SECRET)).await;
     assert_eq!(admin.status, StatusCode::OK, "{}", admin.text());
-    let no_tokens = TestApp::with(|s| s.tokens = accueil::http::Tokens::default());
+    let no_tokens = TestApp::with(|s| s.tokens = accueil::http::Tokens::default()).await;
     assert_eq!(
         no_tokens.reload(Some(ADMIN_SECRET)).await.error_code(),
         "unauthorized"
@@ -824,7 +830,7 @@ fn preflight(origin: &str) -> Request<Body> {
 
 #[tokio::test]
 async fn cors_is_off_by_default_and_on_for_configured_origins_only() {
-    let closed = TestApp::new();
+    let closed = TestApp::new().await;
     let r = closed
         .request(preflight("https://www.exemple.gouv.fr"))
         .await;
@@ -832,7 +838,8 @@ async fn cors_is_off_by_default_and_on_for_configured_origins_only() {
     let open = TestApp::with(|s| {
         s.cors =
             accueil::http::Cors::parse(&["https://www.exemple.gouv.fr".into()]).expect("origins");
-    });
+    })
+    .await;
     let r = open.request(preflight("https://www.exemple.gouv.fr")).await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(
@@ -865,7 +872,7 @@ async fn cors_is_off_by_default_and_on_for_configured_origins_only() {
 
 #[tokio::test]
 async fn reload_swaps_valid_content_and_keeps_the_old_on_errors() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     let before = app
         .chat(json!({"message": "carte de peche en riviere", "channel": "web"}))
         .await;
@@ -930,7 +937,7 @@ async fn reload_swaps_valid_content_and_keeps_the_old_on_errors() {
 
 #[tokio::test]
 async fn a_pending_context_survives_a_reload_that_removes_its_intent() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     let walk = app
         .chat(json!({"message": RENEW, "channel": "kiosk"}))
         .await;
@@ -974,72 +981,142 @@ async fn a_pending_context_survives_a_reload_that_removes_its_intent() {
 /// A store whose every operation fails, as a full disk or a lost database.
 struct BrokenStore;
 
-impl Store for BrokenStore {
-    fn get_session(&self, _: &str, _: Millis) -> Result<SessionLookup, StoreError> {
-        Err(StoreError("disk on fire".into()))
+fn on_fire<T>() -> Result<T, StoreError> {
+    Err(StoreError("disk on fire".into()))
+}
+
+#[async_trait]
+impl Sessions for BrokenStore {
+    async fn get(&self, _: &str, _: Millis) -> Result<SessionLookup, StoreError> {
+        on_fire()
     }
-    fn put_session(&self, _: &str, _: Millis, _: &[u8]) -> Result<(), StoreError> {
-        Err(StoreError("disk on fire".into()))
+    async fn put(&self, _: &str, _: Millis, _: &[u8]) -> Result<(), StoreError> {
+        on_fire()
     }
-    fn remove_session(&self, _: &str) -> Result<bool, StoreError> {
-        Err(StoreError("disk on fire".into()))
+    async fn remove(&self, _: &str) -> Result<bool, StoreError> {
+        on_fire()
     }
-    fn purge_expired(&self, _: Millis) -> Result<usize, StoreError> {
-        Err(StoreError("disk on fire".into()))
+    async fn purge_expired(&self, _: Millis) -> Result<usize, StoreError> {
+        on_fire()
     }
-    fn sessions_alive(&self) -> u64 {
+    fn alive(&self) -> u64 {
         0
     }
-    fn append_record(&self, _: &[u8]) -> Result<u64, StoreError> {
-        Err(StoreError("disk on fire".into()))
+}
+
+#[async_trait]
+impl Inbox for BrokenStore {
+    async fn get(&self, _: EntryId) -> Result<Option<Entry>, StoreError> {
+        on_fire()
     }
-    fn records(&self, _: Option<u64>, _: usize) -> Result<Vec<Record>, StoreError> {
-        Err(StoreError("disk on fire".into()))
+    async fn summaries(&self) -> Result<Vec<(EntryId, Summary)>, StoreError> {
+        on_fire()
     }
-    fn get_overlay(&self, _: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        Err(StoreError("disk on fire".into()))
+    async fn entries(&self, _: &[EntryId]) -> Result<Vec<(EntryId, Entry)>, StoreError> {
+        on_fire()
     }
-    fn put_overlay(&self, _: &str, _: &[u8]) -> Result<(), StoreError> {
-        Err(StoreError("disk on fire".into()))
+    async fn all(&self) -> Result<Vec<(EntryId, Entry)>, StoreError> {
+        on_fire()
     }
-    fn remove_overlay(&self, _: &str) -> Result<bool, StoreError> {
-        Err(StoreError("disk on fire".into()))
-    }
-    fn overlays(&self) -> Result<Vec<(String, Vec<u8>)>, StoreError> {
-        Err(StoreError("disk on fire".into()))
-    }
-    fn check(&self) -> Result<(), StoreError> {
-        Err(StoreError("disk on fire".into()))
-    }
-    fn flush(&self) -> Result<(), StoreError> {
-        Err(StoreError("disk on fire".into()))
-    }
-    fn get(&self, _: Keyspace, _: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
-        Err(StoreError("disk on fire".into()))
-    }
-    fn put(&self, _: Keyspace, _: &[u8], _: &[u8]) -> Result<(), StoreError> {
-        Err(StoreError("disk on fire".into()))
-    }
-    fn remove(&self, _: Keyspace, _: &[u8]) -> Result<bool, StoreError> {
-        Err(StoreError("disk on fire".into()))
-    }
-    fn scan(&self, _: Keyspace, _: &[u8], _: Option<&[u8]>) -> Result<KeyValues, StoreError> {
-        Err(StoreError("disk on fire".into()))
-    }
-    fn transaction(
+    async fn update(
         &self,
-        _: &mut dyn FnMut(&dyn Txn) -> Result<(), TxnError>,
+        _: EntryId,
+        _: &mut (dyn FnMut(Option<Entry>) -> Change + Send),
     ) -> Result<(), StoreError> {
-        Err(StoreError("disk on fire".into()))
+        on_fire()
     }
-    fn add_counters(&self, _: &[(&[u8], &[u64])]) -> Result<(), StoreError> {
-        Err(StoreError("disk on fire".into()))
+}
+
+#[async_trait]
+impl PendingQuestions for BrokenStore {
+    async fn put(&self, _: &str, _: &Pending) -> Result<(), StoreError> {
+        on_fire()
+    }
+    async fn get(&self, _: &str) -> Result<Option<Pending>, StoreError> {
+        on_fire()
+    }
+    async fn remove(&self, _: &str) -> Result<bool, StoreError> {
+        on_fire()
+    }
+    async fn all(&self) -> Result<Vec<(String, Pending)>, StoreError> {
+        on_fire()
+    }
+    async fn settle(
+        &self,
+        _: &str,
+        _: &mut (dyn for<'p> FnMut(&'p Pending, Option<Entry>) -> Option<Entry> + Send),
+    ) -> Result<bool, StoreError> {
+        on_fire()
+    }
+}
+
+#[async_trait]
+impl Counters for BrokenStore {
+    async fn add(&self, _: &[(CounterKey, &[u64])]) -> Result<(), StoreError> {
+        on_fire()
+    }
+    async fn read(&self, _: u32, _: u32) -> Result<Vec<(CounterKey, Vec<u64>)>, StoreError> {
+        on_fire()
+    }
+    async fn purge_before(&self, _: u32) -> Result<usize, StoreError> {
+        on_fire()
+    }
+}
+
+#[async_trait]
+impl Paraphrases for BrokenStore {
+    async fn list(&self) -> Result<Vec<Paraphrase>, StoreError> {
+        on_fire()
+    }
+}
+
+#[async_trait]
+impl Notices for BrokenStore {
+    async fn list(&self) -> Result<(Vec<Notice>, Vec<String>), StoreError> {
+        on_fire()
+    }
+    async fn put(&self, _: &Notice) -> Result<(), StoreError> {
+        on_fire()
+    }
+    async fn remove(&self, _: &str) -> Result<bool, StoreError> {
+        on_fire()
+    }
+}
+
+#[async_trait]
+impl Store for BrokenStore {
+    fn sessions(&self) -> &dyn Sessions {
+        self
+    }
+    fn inbox(&self) -> &dyn Inbox {
+        self
+    }
+    fn pending(&self) -> &dyn PendingQuestions {
+        self
+    }
+    fn counters(&self) -> &dyn Counters {
+        self
+    }
+    fn paraphrases(&self) -> &dyn Paraphrases {
+        self
+    }
+    fn notices(&self) -> &dyn Notices {
+        self
+    }
+    fn backend(&self) -> &'static str {
+        "broken"
+    }
+    async fn check(&self) -> Result<(), StoreError> {
+        on_fire()
+    }
+    async fn flush(&self) -> Result<(), StoreError> {
+        on_fire()
     }
 }
 
 #[tokio::test]
 async fn a_failing_store_degrades_the_chat_and_fails_readiness() {
-    let app = TestApp::with_store(Arc::new(BrokenStore), |_| {});
+    let app = TestApp::with_store(Arc::new(BrokenStore), |_| {}).await;
     let v = app.chat(json!({"session": "0123456789abcdef0123456789abcdef", "message": RENEW, "channel": "web"})).await;
     assert_eq!(
         v["intent"], "sejour.renouvellement",

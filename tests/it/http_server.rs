@@ -59,10 +59,12 @@ async fn a_conversation_over_a_real_socket_and_a_clean_stop() {
     // Stopped: the store was flushed and released. Sessions live in
     // memory only: the conversation ends with the process.
     let reopened = SledStore::open(data.path()).expect("the store is released after a stop");
-    assert_eq!(reopened.sessions_alive(), 0);
+    assert_eq!(reopened.sessions().alive(), 0);
     assert_eq!(
         reopened
-            .get_session(&session, accueil::store::now_millis())
+            .sessions()
+            .get(&session, accueil::store::now_millis())
+            .await
             .expect("read"),
         accueil::store::SessionLookup::Missing
     );
@@ -288,7 +290,7 @@ async fn the_binary_logs_its_address_reloads_on_sighup_and_stops_on_sigterm() {
     );
     let reopened = SledStore::open(&data.path().join("store")).expect("store released");
     assert_eq!(
-        reopened.sessions_alive(),
+        reopened.sessions().alive(),
         0,
         "sessions are kept in memory only"
     );

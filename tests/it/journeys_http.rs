@@ -23,11 +23,11 @@ use axum::http::StatusCode;
 use serde_json::{json, Value};
 
 /// The app over the repository's own content (not the fixture).
-fn shipped() -> TestApp {
+async fn shipped() -> TestApp {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let store: Arc<dyn Store> = Arc::new(SledStore::temporary().expect("store"));
     let engine = Engine::load(root).expect("the shipped content loads");
-    let state = AppState::new(engine, store, settings(root));
+    let state = AppState::new(engine, store, settings(root)).await;
     TestApp {
         router: app(state.clone()),
         state,
@@ -132,7 +132,7 @@ async fn topic_entry(app: &TestApp, journey: &str) -> String {
 
 #[tokio::test]
 async fn every_leaf_of_every_shipped_journey_in_at_most_five_taps() {
-    let app = shipped();
+    let app = shipped().await;
     let all = journeys(&app);
     assert!(all.len() >= 4, "the shipped journeys: {:?}", all.keys());
     for name in [
@@ -190,7 +190,7 @@ async fn every_leaf_of_every_shipped_journey_in_at_most_five_taps() {
 
 #[tokio::test]
 async fn retour_goes_one_step_back_by_button_and_by_word() {
-    let app = shipped();
+    let app = shipped().await;
     let mut p = Person::new(&app, "kiosk");
     let first = p.tap("parcours.titre_expire").await;
     assert_eq!(first["journey"]["node"], "demande");
@@ -231,7 +231,7 @@ async fn retour_goes_one_step_back_by_button_and_by_word() {
 
 #[tokio::test]
 async fn typing_free_text_leaves_the_journey_and_a_label_chooses() {
-    let app = shipped();
+    let app = shipped().await;
     let mut p = Person::new(&app, "web");
     let first = p.tap("parcours.premiere_demande").await;
     let motif = p.type_text("aucune de ces phrases").await;
@@ -258,7 +258,7 @@ async fn typing_free_text_leaves_the_journey_and_a_label_chooses() {
 
 #[tokio::test]
 async fn a_button_from_an_old_page_rebuilds_its_path() {
-    let app = shipped();
+    let app = shipped().await;
     let mut p = Person::new(&app, "web");
     // No session at all: the button says where it is.
     let out = p.tap("parcours.travaux#zone#2").await;
@@ -275,7 +275,7 @@ async fn a_button_from_an_old_page_rebuilds_its_path() {
 
 #[tokio::test]
 async fn answers_offer_their_journeys_first() {
-    let app = shipped();
+    let app = shipped().await;
     let all = journeys(&app);
     for (id, j) in &all {
         assert!(!j.offered_by.is_empty(), "{id} is offered by some answer");
@@ -306,7 +306,7 @@ async fn answers_offer_their_journeys_first() {
 
 #[tokio::test]
 async fn a_fallback_about_a_domain_offers_its_journeys() {
-    let app = shipped();
+    let app = shipped().await;
     let engine = app.state.engine();
     let question = "je veux faire construire un truc dans mon jardin";
     assert_eq!(
@@ -336,7 +336,7 @@ async fn a_fallback_about_a_domain_offers_its_journeys() {
 
 #[tokio::test]
 async fn unknown_journey_payloads_are_unknown_choices() {
-    let app = shipped();
+    let app = shipped().await;
     for bad in [
         "parcours.inconnu",
         "parcours.titre_expire#nulle_part",
@@ -356,7 +356,7 @@ async fn unknown_journey_payloads_are_unknown_choices() {
 
 #[tokio::test]
 async fn topics_list_the_journeys_under_their_domain() {
-    let app = shipped();
+    let app = shipped().await;
     let topics = app.get("/api/v1/topics").await.json();
     let all = journeys(&app);
     for d in topics["domains"].as_array().expect("domains") {
@@ -379,7 +379,7 @@ async fn topics_list_the_journeys_under_their_domain() {
 
 #[tokio::test]
 async fn sessions_keep_node_ids_not_labels() {
-    let app = shipped();
+    let app = shipped().await;
     let mut p = Person::new(&app, "kiosk");
     let q = p.tap("parcours.premiere_demande").await;
     let q = p.tap_label(&q, "Aucune de ces phrases").await;
@@ -388,7 +388,9 @@ async fn sessions_keep_node_ids_not_labels() {
     let SessionLookup::Found(bytes) = app
         .state
         .store()
-        .get_session(&id, now_millis())
+        .sessions()
+        .get(&id, now_millis())
+        .await
         .expect("store")
     else {
         panic!("the session is kept")

@@ -91,7 +91,7 @@ async fn notice_ids(app: &TestApp, body: Value) -> Vec<String> {
 
 #[tokio::test]
 async fn only_admins_manage_notices() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     let body = json!({"ends_at": at(2), "text": "Le guichet est fermé."});
     let routes = [
         ("POST", "/api/v1/admin/notices", Some(&body)),
@@ -116,7 +116,7 @@ async fn only_admins_manage_notices() {
 
 #[tokio::test]
 async fn post_list_get_replace_delete() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     let created = post(
         &app,
         json!({
@@ -229,7 +229,7 @@ async fn post_list_get_replace_delete() {
 
 #[tokio::test]
 async fn replies_carry_the_notices_that_concern_them() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     let site = "prefecture-exemple";
     for body in [
         json!({"id": "general", "ends_at": at(2), "text": "Les bureaux ferment à midi le 24 décembre."}),
@@ -257,7 +257,7 @@ async fn replies_carry_the_notices_that_concern_them() {
             at: 0,
         },
     };
-    assert!(app.state.notices().put(store, ended).expect("put"));
+    assert!(app.state.notices().put(store, ended).await.expect("put"));
 
     // The start of a conversation: the general ones (and the site's).
     let first = app
@@ -332,7 +332,7 @@ async fn replies_carry_the_notices_that_concern_them() {
 
 #[tokio::test]
 async fn bad_notices_are_refused_with_their_code() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     let ok = json!({"ends_at": at(2), "text": "Le guichet est fermé."});
     let with = |key: &str, value: Value| {
         let mut b = ok.clone();
@@ -392,7 +392,7 @@ async fn bad_notices_are_refused_with_their_code() {
 
 #[tokio::test]
 async fn notices_of_the_site_files_are_served_and_read_only() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     let site_file = app.content.path().join("faq/sites/prefecture-exemple.toml");
     let mut text = std::fs::read_to_string(&site_file).expect("site file");
     text.push_str(&format!(
@@ -475,7 +475,7 @@ async fn notices_of_the_site_files_are_served_and_read_only() {
 #[tokio::test]
 async fn admin_notices_survive_a_restart() {
     let store: Arc<dyn Store> = Arc::new(SledStore::temporary().expect("store"));
-    let first = TestApp::with_store(store.clone(), |_| {});
+    let first = TestApp::with_store(store.clone(), |_| {}).await;
     let r = post(
         &first,
         json!({"id": "durable", "ends_at": at(2), "text": "Le guichet est fermé."}),
@@ -483,7 +483,7 @@ async fn admin_notices_survive_a_restart() {
     .await;
     assert_eq!(r.status, StatusCode::CREATED);
     drop(first);
-    let second = TestApp::with_store(store, |_| {});
+    let second = TestApp::with_store(store, |_| {}).await;
     let one = admin(
         &second,
         "GET",
@@ -681,7 +681,7 @@ impl Drop for Server {
 /// general ones (those open a conversation).
 #[tokio::test]
 async fn the_fiche_and_the_intent_page_carry_their_notices() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     for body in [
         json!({"id": "rdv", "ends_at": at(2), "text": "Les rendez-vous sont complets cette semaine.", "intents": ["sejour.rendez_vous"]}),
         json!({"id": "general", "ends_at": at(2), "text": "Les bureaux ferment à midi le 24 décembre."}),

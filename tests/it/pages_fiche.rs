@@ -29,7 +29,7 @@ async fn get(app: &TestApp, path: &str, headers: &[(&str, &str)]) -> Resp {
 
 #[tokio::test]
 async fn the_fiche_has_the_answer_steps_links_and_the_site_contact() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     let r = get(
         &app,
         &format!("/fiche/{INTENT}?site={SITE}"),
@@ -71,7 +71,7 @@ async fn the_fiche_has_the_answer_steps_links_and_the_site_contact() {
 
 #[tokio::test]
 async fn without_a_site_the_fiche_has_the_national_wording_and_no_contact() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     let r = get(&app, &format!("/fiche/{INTENT}"), &[]).await;
     assert_eq!(r.status, StatusCode::OK);
     let html = r.text();
@@ -81,7 +81,7 @@ async fn without_a_site_the_fiche_has_the_national_wording_and_no_contact() {
 
 #[tokio::test]
 async fn content_text_is_escaped() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     write_intent(
         app.content.path(),
         "faq/ddtm",
@@ -127,7 +127,7 @@ link = { label = "Le <site>", url = "https://www.exemple.gouv.fr/?a=1&b=2" }
 
 #[tokio::test]
 async fn unknown_intents_and_sites_are_errors_in_the_form_asked_for() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     let r = get(&app, "/fiche/sejour.inconnu", &[]).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     assert_eq!(r.error_code(), "unknown_intent");
@@ -172,7 +172,7 @@ async fn unknown_intents_and_sites_are_errors_in_the_form_asked_for() {
 #[tokio::test]
 async fn without_a_public_url_no_qr_code_and_no_address_from_the_host_header() {
     // Regression: the page and its QR code pointed wherever `Host:` said.
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     let path = format!("/fiche/{INTENT}/qr.svg?site={SITE}");
     let r = get(&app, &path, &[("host", "evil.example.com")]).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.text());
@@ -193,7 +193,8 @@ async fn without_a_public_url_no_qr_code_and_no_address_from_the_host_header() {
 async fn the_qr_code_encodes_the_public_address_with_or_without_a_site() {
     let app = TestApp::with(|s| {
         s.pages.public_url = Some("https://accueil.exemple.gouv.fr".to_owned());
-    });
+    })
+    .await;
     let r = get(&app, &format!("/fiche/{INTENT}/qr.svg"), &[]).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text());
     assert_eq!(r.header("content-type").as_deref(), Some("image/svg+xml"));
@@ -207,7 +208,8 @@ async fn the_qr_code_encodes_the_public_address_with_or_without_a_site() {
 async fn a_public_url_wins_over_the_host_the_kiosk_used() {
     let app = TestApp::with(|s| {
         s.pages.public_url = Some("https://accueil.exemple.gouv.fr".to_owned());
-    });
+    })
+    .await;
     let r = get(
         &app,
         &format!("/fiche/{INTENT}/qr.svg?site={SITE}"),
@@ -230,7 +232,7 @@ async fn a_public_url_wins_over_the_host_the_kiosk_used() {
 
 #[tokio::test]
 async fn qr_errors() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     // No Host header and no public URL: the address is unknown.
     let r = get(&app, &format!("/fiche/{INTENT}/qr.svg"), &[]).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
@@ -254,7 +256,7 @@ async fn qr_errors() {
 
 #[tokio::test]
 async fn the_pages_are_counted_by_route_in_the_metrics() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     get(&app, &format!("/fiche/{INTENT}"), &[]).await;
     get(&app, "/kiosk/kiosk.js", &[]).await;
     let metrics = app.metrics().await.text();

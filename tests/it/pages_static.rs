@@ -68,7 +68,7 @@ async fn get_with(app: &TestApp, path: &str, headers: &[(&str, &str)]) -> Resp {
 
 #[tokio::test]
 async fn every_page_and_file_is_served_with_its_media_type() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     for (path, media) in PAGES {
         let r = app.get(path).await;
         assert_eq!(r.status, StatusCode::OK, "{path}");
@@ -92,7 +92,7 @@ async fn every_page_and_file_is_served_with_its_media_type() {
 
 #[tokio::test]
 async fn folders_without_their_slash_are_redirected() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     for folder in ["widget", "kiosk", "console"] {
         let r = app.get(&format!("/{folder}")).await;
         assert_eq!(r.status, StatusCode::PERMANENT_REDIRECT, "{folder}");
@@ -108,7 +108,7 @@ async fn folders_without_their_slash_are_redirected() {
 
 #[tokio::test]
 async fn an_unchanged_file_costs_a_304() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     let first = app.get("/assets/dsfr/dsfr-accueil.min.css").await;
     let etag = first.header("etag").expect("etag");
     let again = get_with(
@@ -143,7 +143,7 @@ async fn an_unchanged_file_costs_a_304() {
 
 #[tokio::test]
 async fn gzip_only_for_clients_that_take_it() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     let plain = app.get("/assets/dsfr/dsfr-accueil.min.css").await;
     assert_eq!(plain.header("content-encoding"), None);
     assert!(plain.body.starts_with(b"/*!"), "plain CSS");
@@ -190,7 +190,7 @@ async fn gzip_only_for_clients_that_take_it() {
 
 #[tokio::test]
 async fn head_requests_get_the_headers() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     let r = app
         .request(
             Request::head("/kiosk/")
@@ -208,7 +208,7 @@ async fn head_requests_get_the_headers() {
 
 #[tokio::test]
 async fn unknown_files_and_other_methods_are_json_errors() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     for path in [
         "/widget/nothing.js",
         "/assets/dsfr/artwork/pictograms/nowhere/none.svg",
@@ -234,7 +234,7 @@ fn csp(r: &Resp) -> String {
 
 #[tokio::test]
 async fn pages_allow_only_this_server_and_frame_as_intended() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     for path in [
         "/",
         "/widget/",
@@ -265,7 +265,8 @@ async fn pages_allow_only_this_server_and_frame_as_intended() {
 
     let restricted = TestApp::with(|s| {
         s.cors = Cors::parse(&["https://www.guyane.gouv.fr".to_owned()]).expect("origins");
-    });
+    })
+    .await;
     let policy = csp(&restricted.get("/widget/frame.html").await);
     assert!(
         policy.contains("frame-ancestors 'self' https://www.guyane.gouv.fr"),
@@ -320,7 +321,7 @@ fn references(path: &str, media: &str, text: &str) -> Vec<String> {
 
 #[tokio::test]
 async fn every_referenced_file_is_served_and_nothing_comes_from_another_host() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     let mut todo: Vec<String> = [
         "/",
         "/widget/",
@@ -382,7 +383,8 @@ async fn every_pictogram_of_the_shipped_content_is_served() {
         engine,
         Arc::new(SledStore::temporary().expect("store")),
         Settings::new(root),
-    );
+    )
+    .await;
     let router = app(state);
     for src in pictos {
         let response = tower::ServiceExt::oneshot(
@@ -406,7 +408,7 @@ async fn every_pictogram_of_the_shipped_content_is_served() {
 
 #[tokio::test]
 async fn the_dsfr_licence_is_shipped_with_the_files() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     let licence = app.get("/assets/dsfr/LICENSE.md").await.text();
     assert!(licence.contains("LICENCE OUVERTE"), "Etalab open licence");
     let version = app.get("/assets/dsfr/VERSION").await.text();
@@ -431,7 +433,7 @@ async fn a_web_dir_is_served_instead_and_never_left() {
     std::fs::write(dir.path().join("widget/x.js"), "export const x = 1;").expect("write");
     std::fs::write(dir.path().join("secret.txt"), "no").expect("write");
     let web = dir.path().to_path_buf();
-    let app = TestApp::with(move |s| s.pages.web_dir = Some(web));
+    let app = TestApp::with(move |s| s.pages.web_dir = Some(web)).await;
     let r = app.get("/widget/").await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.text(), "<p>edited</p>");

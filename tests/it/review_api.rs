@@ -96,7 +96,7 @@ async fn act(app: &TestApp, id: &str, body: Value) -> Resp {
 
 #[tokio::test]
 async fn a_fallback_question_appears_masked_in_the_inbox() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     let raw = "bonjour je suis Mme Awa Traoré, tel 06 12 34 56 78, ma demande de carte de pêche est bloquée";
     let v = app
         .chat(json!({"message": raw, "channel": "kiosk", "site": "prefecture-exemple"}))
@@ -163,7 +163,7 @@ async fn a_fallback_question_appears_masked_in_the_inbox() {
 
 #[tokio::test]
 async fn tokens_are_required_and_roles_checked() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     app.chat(json!({"message": BLANQUETTE, "channel": "web"}))
         .await;
     let id = id_of(&app, BLANQUETTE).await;
@@ -228,7 +228,7 @@ async fn tokens_are_required_and_roles_checked() {
 async fn attach_answers_the_question_at_once_after_a_reload_and_after_a_restart() {
     let data = temp_dir("review-attach");
     let open = || -> Arc<dyn Store> { Arc::new(SledStore::open(data.path()).expect("store")) };
-    let app = TestApp::with_store(open(), |_| {});
+    let app = TestApp::with_store(open(), |_| {}).await;
     let before = app
         .chat(json!({"message": EXPIRING, "channel": "web"}))
         .await;
@@ -270,7 +270,7 @@ async fn attach_answers_the_question_at_once_after_a_reload_and_after_a_restart(
     assert_eq!(reloaded["intent"], RENEW, "after a reload: {reloaded}");
     // A restart on the same store.
     drop(app);
-    let app = TestApp::with_store(open(), |_| {});
+    let app = TestApp::with_store(open(), |_| {}).await;
     let restarted = app
         .chat(json!({"message": EXPIRING, "channel": "web"}))
         .await;
@@ -303,7 +303,7 @@ async fn attach_answers_the_question_at_once_after_a_reload_and_after_a_restart(
 
 #[tokio::test]
 async fn dismiss_hides_a_question_and_to_write_keeps_its_own_list() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     app.chat(json!({"message": BLANQUETTE, "channel": "web"}))
         .await;
     app.chat(json!({"message": "horaires de la piscine", "channel": "web"}))
@@ -334,7 +334,7 @@ async fn dismiss_hides_a_question_and_to_write_keeps_its_own_list() {
 #[tokio::test]
 async fn listing_sorts_filters_and_pages() {
     let clock = Arc::new(ManualClock::starting_now());
-    let app = TestApp::with(|s| s.clock = clock.clone());
+    let app = TestApp::with(|s| s.clock = clock.clone()).await;
     for (q, n) in [
         ("horaires de la piscine", 3),
         (BLANQUETTE, 1),
@@ -379,7 +379,7 @@ async fn listing_sorts_filters_and_pages() {
 
 #[tokio::test]
 async fn clusters_group_obvious_paraphrases() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     for q in [
         "horaires de la piscine",
         "piscine horaires",
@@ -414,7 +414,7 @@ async fn clusters_group_obvious_paraphrases() {
 
 #[tokio::test]
 async fn the_toml_export_round_trips_through_the_content_loader() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     let taught = [
         (EXPIRING, RENEW),
         (
@@ -486,7 +486,7 @@ async fn the_toml_export_round_trips_through_the_content_loader() {
 
 #[tokio::test]
 async fn the_csv_export_is_quoted_and_defused() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     let tricky = "=SOMME(A1) \"vite\", svp";
     app.chat(json!({"message": tricky, "channel": "web"})).await;
     app.chat(json!({"message": BLANQUETTE, "channel": "web"}))
@@ -525,7 +525,7 @@ async fn the_csv_export_is_quoted_and_defused() {
 
 #[tokio::test]
 async fn the_retention_purge_removes_old_questions() {
-    let app = TestApp::with(|s| s.retention_days = 30);
+    let app = TestApp::with(|s| s.retention_days = 30).await;
     let now = now_millis();
     let day = 86_400_000;
     let put = |text: &'static str, at: u64| Occurrence {
@@ -539,8 +539,12 @@ async fn the_retention_purge_removes_old_questions() {
         content_version: "old",
         reason: None,
     };
-    record(app.state.store(), &put("question ancienne", now - 40 * day)).expect("record");
-    record(app.state.store(), &put("question recente", now - 10 * day)).expect("record");
+    record(app.state.store(), &put("question ancienne", now - 40 * day))
+        .await
+        .expect("record");
+    record(app.state.store(), &put("question recente", now - 10 * day))
+        .await
+        .expect("record");
     app.chat(json!({"message": BLANQUETTE, "channel": "web"}))
         .await;
     assert_eq!(inbox(&app, "").await["total"], 3);
@@ -556,7 +560,7 @@ async fn the_retention_purge_removes_old_questions() {
 
 #[tokio::test]
 async fn feedback_is_counted_limited_and_sends_unhelpful_answers_to_agents() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     let answered = app
         .chat(json!({"message": "je dois refaire ma carte de séjour", "channel": "web"}))
         .await;
@@ -641,7 +645,7 @@ async fn feedback_is_counted_limited_and_sends_unhelpful_answers_to_agents() {
 
 #[tokio::test]
 async fn feedback_refusals() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     let v = app
         .chat(json!({"message": "bonjour", "channel": "web"}))
         .await;
@@ -699,7 +703,7 @@ async fn feedback_refusals() {
 
 #[tokio::test]
 async fn statistics_follow_the_turns() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     // An answer, a resolved clarify, an unresolved one, a fallback.
     app.chat(json!({"message": "Comment renouveler mon titre de séjour ?", "channel": "web"}))
         .await;
@@ -758,7 +762,7 @@ async fn statistics_follow_the_turns() {
 
 #[tokio::test]
 async fn review_refusals_have_their_codes() {
-    let app = TestApp::new();
+    let app = TestApp::new().await;
     app.chat(json!({"message": BLANQUETTE, "channel": "web"}))
         .await;
     let id = id_of(&app, BLANQUETTE).await;
@@ -832,6 +836,7 @@ async fn review_refusals_have_their_codes() {
             reason: None,
         },
     )
+    .await
     .expect("record");
     let conflict = id_of(&app, renew_question).await;
     let r = act(

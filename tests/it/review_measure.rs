@@ -89,6 +89,14 @@ fn shipped() -> Engine {
     Engine::load(Path::new(env!("CARGO_MANIFEST_DIR"))).expect("the shipped content loads")
 }
 
+/// Run a store future to its end (sled's never wait on I/O).
+fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("runtime")
+        .block_on(f)
+}
+
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
     v[v.len() / 2]
@@ -115,7 +123,7 @@ fn costs() {
             site: None,
         };
         let started = Instant::now();
-        let out = turn(&engine, &[], &store, &policy, req, now).expect("turn");
+        let out = block_on(turn(&engine, &[], &store, &policy, req, now)).expect("turn");
         (started.elapsed(), out)
     };
 
@@ -136,7 +144,7 @@ fn costs() {
             );
             assert!(out.recorded, "{k}");
             let started = Instant::now();
-            store.flush().expect("flush");
+            block_on(store.flush()).expect("flush");
             flushes.push(started.elapsed());
             t
         })
@@ -212,7 +220,7 @@ fn costs() {
             WORDS[(k / 23 % 29) as usize + 23],
             WORDS[(k % 7) as usize + 52]
         );
-        record(
+        block_on(record(
             &store,
             &Occurrence {
                 text: &text,
@@ -228,7 +236,7 @@ fn costs() {
                 content_version: "v",
                 reason: None,
             },
-        )
+        ))
         .expect("record");
     }
     println!("10,000 entries recorded in {:?}", started.elapsed());
@@ -239,7 +247,7 @@ fn costs() {
     let lists: Vec<Duration> = (0..20)
         .map(|_| {
             let started = Instant::now();
-            let page = inbox::list(&store, &filter, Sort::Count, 50, None).expect("list");
+            let page = block_on(inbox::list(&store, &filter, Sort::Count, 50, None)).expect("list");
             let t = started.elapsed();
             assert_eq!((page.total, page.items.len()), (10_000, 50));
             t
@@ -252,9 +260,7 @@ fn costs() {
     let scans: Vec<Duration> = (0..20)
         .map(|_| {
             let started = Instant::now();
-            let all = store
-                .scan(accueil::store::Keyspace::Inbox, &[], None)
-                .expect("scan");
+            let all = block_on(store.inbox().all()).expect("entries");
             let t = started.elapsed();
             assert_eq!(all.len(), 10_000);
             t
@@ -264,7 +270,7 @@ fn costs() {
         "of which reading the 10,000 stored entries: median {:?}",
         median(scans)
     );
-    let entries = inbox::entries(&store).expect("entries");
+    let entries = block_on(inbox::entries(&store)).expect("entries");
     let started = Instant::now();
     let clusters = stats::clusters(engine.matcher.index(), &entries, |e| e.count);
     println!(

@@ -77,21 +77,24 @@ pub struct TestApp {
 }
 
 impl TestApp {
-    pub fn new() -> TestApp {
-        TestApp::with(|_| {})
+    pub async fn new() -> TestApp {
+        TestApp::with(|_| {}).await
     }
 
-    pub fn with(configure: impl FnOnce(&mut Settings)) -> TestApp {
+    pub async fn with(configure: impl FnOnce(&mut Settings)) -> TestApp {
         let store: Arc<dyn Store> = Arc::new(SledStore::temporary().expect("store"));
-        TestApp::with_store(store, configure)
+        TestApp::with_store(store, configure).await
     }
 
-    pub fn with_store(store: Arc<dyn Store>, configure: impl FnOnce(&mut Settings)) -> TestApp {
+    pub async fn with_store(
+        store: Arc<dyn Store>,
+        configure: impl FnOnce(&mut Settings),
+    ) -> TestApp {
         let content = content_copy();
         let mut s = settings(content.path());
         configure(&mut s);
         let engine = Engine::load(content.path()).expect("fixture content loads");
-        let state = AppState::new(engine, store, s);
+        let state = AppState::new(engine, store, s).await;
         TestApp {
             router: app(state.clone()),
             state,
@@ -262,7 +265,7 @@ impl Running {
         let mut s = settings(root);
         configure(&mut s);
         let engine = Engine::load(root).expect("content");
-        let state = AppState::new(engine, store, s);
+        let state = AppState::new(engine, store, s).await;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");

@@ -71,6 +71,7 @@ pub(crate) async fn chat(
         request,
         now,
     )
+    .await
     .map_err(|e| ApiError::Internal(e.to_string()))?;
 
     // The reply promises to pass the question on: durable first.

@@ -150,7 +150,9 @@ async fn feedback(
     let now = state.now();
     let found = state
         .store()
-        .get_session(session, now)
+        .sessions()
+        .get(session, now)
+        .await
         .map_err(|e| ApiError::Internal(e.to_string()))?;
     let SessionLookup::Found(bytes) = found else {
         return Err(unknown());
@@ -177,24 +179,24 @@ async fn feedback(
         .admit(session, &intent.id, now)?;
     let intent = intent.id.clone();
     let useful = body.useful;
-    let store = state.inner.store.clone();
-    tokio::task::spawn_blocking(move || {
-        note_feedback(
-            store.as_ref(),
-            FeedbackNote {
-                ticket: ticket.as_ref(),
-                intent: &intent,
-                useful,
-                reason: reason.as_deref(),
-                now,
-            },
-        )?;
-        // Acknowledged once durable.
-        store.flush()
-    })
+    let store = state.store();
+    note_feedback(
+        store,
+        FeedbackNote {
+            ticket: ticket.as_ref(),
+            intent: &intent,
+            useful,
+            reason: reason.as_deref(),
+            now,
+        },
+    )
     .await
-    .map_err(|e| ApiError::Internal(format!("feedback task failed: {e}")))?
     .map_err(|e| ApiError::Internal(e.to_string()))?;
+    // Acknowledged once durable.
+    store
+        .flush()
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
     json_response(&Recorded { status: "recorded" })
 }
 

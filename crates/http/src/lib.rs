@@ -52,7 +52,7 @@ pub use rate_limit::RateLimit;
 
 use accueil_engine::content::{ContentError, Diagnostic, Severity};
 use accueil_engine::engine::Engine;
-use accueil_service::library::{self, Library};
+use accueil_service::library::{self, Library, Listed};
 use accueil_service::store::{SledStore, Store};
 
 /// How long browsers may cache a CORS preflight answer.
@@ -94,13 +94,17 @@ pub struct Reloaded {
 }
 
 impl AppState {
-    pub fn new(engine: Engine, store: Arc<dyn Store>, settings: Settings) -> AppState {
-        let notices = notices::load_board(store.as_ref());
-        // The agents' paraphrases are laid over the files' content.
+    /// The state of a server: reads the admins' notices and the agents'
+    /// paraphrases from `store`, and lays the paraphrases over `engine`.
+    pub async fn new(engine: Engine, store: Arc<dyn Store>, settings: Settings) -> AppState {
+        let notices = notices::load_board(store.as_ref()).await;
+        // The agents' paraphrases are laid over the files' content (a
+        // blocking build, once, before anything is served).
+        let listed = Listed::first(store.as_ref()).await;
         let library = Library::with_semantic(
             &settings.content_root,
             engine,
-            store.as_ref(),
+            listed,
             settings.semantic.clone(),
         );
         let review = review::ReviewState::new(&settings);
@@ -170,8 +174,9 @@ impl AppState {
         let started = Instant::now();
         // Loading reads files and builds the index: off the async threads.
         // The library lays the agents' paraphrases over the new files.
+        let listed = self.inner.library.list(self.store()).await;
         let state = self.clone();
-        let loaded = tokio::task::spawn_blocking(move || state.inner.library.reload(state.store()))
+        let loaded = tokio::task::spawn_blocking(move || state.inner.library.reload(listed))
             .await
             .unwrap_or_else(|e| {
                 Err(ContentError(vec![Diagnostic {
@@ -227,11 +232,7 @@ impl AppState {
 
     /// Remove expired sessions now; returns how many.
     pub async fn purge_sessions(&self) -> Result<usize, accueil_service::store::StoreError> {
-        let store = self.inner.store.clone();
-        let now = self.now();
-        let purged = tokio::task::spawn_blocking(move || store.purge_expired(now))
-            .await
-            .map_err(|e| accueil_service::store::StoreError(format!("purge task failed: {e}")))??;
+        let purged = self.store().sessions().purge_expired(self.now()).await?;
         self.metrics().purged(purged);
         Ok(purged)
     }
@@ -335,11 +336,9 @@ pub async fn serve(
     // Wait for the aborted task to be dropped: it holds a clone of the
     // state, hence of the store, which must be released on return.
     let _ = purge.await;
-    let store = state.inner.store.clone();
-    match tokio::task::spawn_blocking(move || store.flush()).await {
-        Ok(Ok(())) => tracing::info!("store flushed; stopped"),
-        Ok(Err(e)) => tracing::error!(error = %e, "cannot flush the store"),
-        Err(e) => tracing::error!(error = %e, "flush task failed"),
+    match state.store().flush().await {
+        Ok(()) => tracing::info!("store flushed; stopped"),
+        Err(e) => tracing::error!(error = %e, "cannot flush the store"),
     }
     Ok(())
 }
@@ -530,7 +529,7 @@ pub fn serve_blocking(content_root: PathBuf, args: ServeArgs, model: ModelOption
             return ExitCode::from(2);
         }
     };
-    tracing::info!(data = %args.data.display(), sessions = store.sessions_alive(), "store opened");
+    tracing::info!(data = %args.data.display(), backend = store.backend(), "store opened");
     if settings.tokens.is_empty() {
         tracing::info!("no ACCUEIL_TOKENS: the admin endpoints refuse every request");
     }
@@ -545,8 +544,8 @@ pub fn serve_blocking(content_root: PathBuf, args: ServeArgs, model: ModelOption
         }
     };
     let store: Arc<dyn Store> = Arc::new(store);
-    let state = AppState::new(engine, store.clone(), settings);
-    let code = runtime.block_on(async move {
+    let code = runtime.block_on(async {
+        let state = AppState::new(engine, store.clone(), settings).await;
         let listener = match tokio::net::TcpListener::bind(&args.addr).await {
             Ok(l) => l,
             Err(e) => {
@@ -565,7 +564,7 @@ pub fn serve_blocking(content_root: PathBuf, args: ServeArgs, model: ModelOption
         }
     });
     // `serve` flushed after a shutdown; this covers the early exits.
-    if let Err(e) = store.flush() {
+    if let Err(e) = runtime.block_on(store.flush()) {
         eprintln!("accueil: {e}");
     }
     code

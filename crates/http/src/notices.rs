@@ -33,8 +33,8 @@ pub(crate) fn router() -> Router<AppState> {
 /// The board of the admins' notices, read from the store at startup. A
 /// store that cannot be read leaves it empty (and says so in the log):
 /// the server still answers, without those notices.
-pub(crate) fn load_board(store: &dyn Store) -> Board {
-    match Board::load(store) {
+pub(crate) async fn load_board(store: &dyn Store) -> Board {
+    match Board::load(store).await {
         Ok((board, skipped)) => {
             for name in skipped {
                 tracing::warn!(overlay = %name, "unreadable notice in the store: ignored");
@@ -125,6 +125,7 @@ pub(crate) async fn create(
     let created = state
         .notices()
         .put(state.store(), notice.clone())
+        .await
         .map_err(|e| ApiError::Internal(e.to_string()))?;
     tracing::info!(
         token = %who,
@@ -249,6 +250,7 @@ pub(crate) async fn remove(
     let existed = state
         .notices()
         .remove(state.store(), &id)
+        .await
         .map_err(|e| ApiError::Internal(e.to_string()))?;
     if !existed {
         return Err(not_found(&id));

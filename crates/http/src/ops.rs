@@ -55,6 +55,7 @@ pub(crate) async fn readyz(State(state): State<AppState>) -> Result<Response, Ap
     state
         .store()
         .check()
+        .await
         .map_err(|e| ApiError::NotReady(e.to_string()))?;
     let engine = state.engine();
     json_response(&Ready {
@@ -62,15 +63,15 @@ pub(crate) async fn readyz(State(state): State<AppState>) -> Result<Response, Ap
         content_version: &engine.content.version,
         intents: engine.content.intents.len(),
         sites: engine.content.sites.len(),
-        sessions_alive: state.store().sessions_alive(),
+        sessions_alive: state.store().sessions().alive(),
     })
 }
 
 pub(crate) async fn metrics(_reader: MetricsReader, State(state): State<AppState>) -> Response {
     let engine = state.engine();
     let text = state.metrics().render(&Gauges {
-        sessions_alive: state.store().sessions_alive(),
-        sessions_evicted: state.store().sessions_evicted(),
+        sessions_alive: state.store().sessions().alive(),
+        sessions_evicted: state.store().sessions().evicted(),
         rate_limit_clients: state.limiter().map_or(0, |l| l.clients()),
         content_version: &engine.content.version,
         content_intents: engine.content.intents.len(),
@@ -204,7 +205,8 @@ mod tests {
             engine,
             Arc::new(SledStore::temporary().expect("store")),
             Settings::new(&root),
-        );
+        )
+        .await;
         let app = Router::new()
             .route("/boom", get(boom))
             .layer(axum::middleware::from_fn_with_state(state.clone(), track));

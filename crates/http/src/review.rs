@@ -36,7 +36,7 @@ use accueil_service::review::inbox::{self, Act, Acted, Cursor, Filter, Sort};
 use accueil_service::review::paraphrases::{self, fit, Fit};
 use accueil_service::review::time::{day_of, format_time, parse_time};
 use accueil_service::review::{export, stats, Refusal};
-use accueil_service::store::{Millis, Store, StoreError};
+use accueil_service::store::{Millis, StoreError};
 
 /// How often the retention purge runs (the pending sweep runs at every
 /// tick of the session purge).
@@ -87,23 +87,26 @@ impl ReviewState {
 /// Rebuild the served engine from the files and the stored paraphrases
 /// (the library swaps it in, one change at a time with reloads).
 async fn relay(state: &AppState) -> Result<(), ApiError> {
+    let listed = state.library().list(state.store()).await;
     let state = state.clone();
-    tokio::task::spawn_blocking(move || state.library().relay(state.store()))
+    tokio::task::spawn_blocking(move || state.library().relay(listed))
         .await
         .map_err(|e| ApiError::Internal(format!("rebuilding the engine: {e}")))?;
     Ok(())
 }
 
-/// Run store work off the async threads.
-async fn blocking<T: Send + 'static>(
-    state: &AppState,
-    work: impl FnOnce(&dyn Store) -> Result<T, StoreError> + Send + 'static,
+fn internal(e: StoreError) -> ApiError {
+    ApiError::Internal(e.to_string())
+}
+
+/// Run computing work (clustering thousands of questions) off the async
+/// threads.
+async fn computing<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, ApiError> {
-    let store = state.inner.store.clone();
-    tokio::task::spawn_blocking(move || work(store.as_ref()))
+    tokio::task::spawn_blocking(work)
         .await
-        .map_err(|e| ApiError::Internal(format!("store task failed: {e}")))?
-        .map_err(|e| ApiError::Internal(e.to_string()))
+        .map_err(|e| ApiError::Internal(format!("computing task failed: {e}")))
 }
 
 /// Make every write so far durable (fsync): called before acknowledging
@@ -123,10 +126,7 @@ pub(crate) async fn durable(state: &AppState) -> Result<(), StoreError> {
         return Ok(());
     }
     let covered = group.requested.load(SeqCst);
-    let store = state.inner.store.clone();
-    tokio::task::spawn_blocking(move || store.flush())
-        .await
-        .map_err(|e| StoreError(format!("flush task failed: {e}")))??;
+    state.store().flush().await?;
     group.done.fetch_max(covered, SeqCst);
     Ok(())
 }
@@ -151,11 +151,15 @@ pub(crate) async fn tick(state: &AppState) {
         due.then_some(state.inner.review.retention_days)
     };
     state.inner.review.feedback.forget_old(now);
-    let result = blocking(state, move |store| match retention {
-        Some(days) => inbox::purge(store, now, days).map(|p| (p.pending, Some(p))),
-        None => accueil_service::review::record::sweep_pending(store, now).map(|s| (s, None)),
-    })
-    .await;
+    let store = state.store();
+    let result = match retention {
+        Some(days) => inbox::purge(store, now, days)
+            .await
+            .map(|p| (p.pending, Some(p))),
+        None => accueil_service::review::record::sweep_pending(store, now)
+            .await
+            .map(|s| (s, None)),
+    };
     match result {
         Ok((swept, purged)) => {
             if swept.recorded + swept.dropped > 0 {
@@ -175,7 +179,7 @@ pub(crate) async fn tick(state: &AppState) {
                 );
             }
         }
-        Err(e) => tracing::warn!(error = %e.message(), "review purge failed"),
+        Err(e) => tracing::warn!(error = %e, "review purge failed"),
     }
 }
 
@@ -387,10 +391,9 @@ async fn list(
         Some(c) => Some(Cursor::parse(sort, c).map_err(ApiError::InvalidQuery)?),
         None => None,
     };
-    let page = blocking(&state, move |store| {
-        inbox::list(store, &filter, sort, limit, cursor.as_ref())
-    })
-    .await?;
+    let page = inbox::list(state.store(), &filter, sort, limit, cursor.as_ref())
+        .await
+        .map_err(internal)?;
     json_response(&ListView {
         items: page.items.iter().map(|(id, e)| Item::of(*id, e)).collect(),
         next_cursor: page.next_cursor,
@@ -405,7 +408,7 @@ async fn show(
     path: Result<Path<String>, PathRejection>,
 ) -> Result<Response, ApiError> {
     let id = entry_id(path)?;
-    let found = blocking(&state, move |store| inbox::entry(store, id)).await?;
+    let found = inbox::entry(state.store(), id).await.map_err(internal)?;
     match found {
         Some(e) if !e.purged => json_response(&Detail::of(id, &e)),
         _ => Err(Refusal::UnknownQuestion(id.hex()).into()),
@@ -428,8 +431,9 @@ async fn act(
     AppJson(body): AppJson<ActionBody>,
 ) -> Result<Response, ApiError> {
     let id = entry_id(path)?;
-    let current = blocking(&state, move |store| inbox::entry(store, id))
-        .await?
+    let current = inbox::entry(state.store(), id)
+        .await
+        .map_err(internal)?
         .ok_or_else(|| ApiError::from(Refusal::UnknownQuestion(id.hex())))?;
     let action = match body.action.trim() {
         "attach" => {
@@ -476,13 +480,12 @@ async fn act(
         _ => None,
     };
     let now = state.now();
-    let acted = blocking(&state, move |store| {
-        let acted = inbox::act(store, id, &action, &by, now)?;
-        // Durable before it is acknowledged.
-        store.flush()?;
-        Ok(acted)
-    })
-    .await?;
+    let store = state.store();
+    let acted = inbox::act(store, id, &action, &by, now)
+        .await
+        .map_err(internal)?;
+    // Durable before it is acknowledged.
+    store.flush().await.map_err(internal)?;
     let entry = match acted {
         Acted::Done(e) => e,
         Acted::Unknown => return Err(Refusal::UnknownQuestion(id.hex()).into()),
@@ -537,22 +540,24 @@ async fn clusters(
     )?;
     let engine = state.engine();
     let today = day_of(state.now());
-    let view = blocking(&state, move |store| {
-        let filter = Filter {
-            status,
-            ..Filter::default()
-        };
-        let entries = inbox::sorted(store, &filter, Sort::Count)?;
+    let filter = Filter {
+        status,
+        ..Filter::default()
+    };
+    let entries = inbox::sorted(state.store(), &filter, Sort::Count)
+        .await
+        .map_err(internal)?;
+    let view = computing(move || {
         let mut clusters = stats::clusters(engine.matcher.index(), &entries, |e| match days {
             Some(d) => e.count_between(today.saturating_sub(d - 1), today),
             None => e.count,
         });
         let questions = clusters.iter().map(|c| c.questions).sum();
         clusters.truncate(limit);
-        Ok(ClustersView {
+        ClustersView {
             questions,
             clusters,
-        })
+        }
     })
     .await?;
     json_response(&view)
@@ -574,12 +579,12 @@ async fn stats(
     let days: u32 = number("days", q.days.as_deref(), 7, 1, MAX_STATS_DAYS)?;
     let engine = state.engine();
     let to = day_of(state.now());
-    let view = blocking(&state, move |store| {
-        let from = to.saturating_sub(days - 1);
-        let entries = inbox::entries(store)?;
-        stats::stats(store, engine.matcher.index(), &entries, from, to, STATS_TOP)
-    })
-    .await?;
+    let from = to.saturating_sub(days - 1);
+    let store = state.store();
+    let entries = inbox::entries(store).await.map_err(internal)?;
+    let view = stats::stats(store, engine.matcher.index(), &entries, from, to, STATS_TOP)
+        .await
+        .map_err(internal)?;
     json_response(&view)
 }
 
@@ -603,10 +608,8 @@ async fn export(
     let response = match q.format.as_deref().map(str::trim) {
         Some("toml") => {
             let files = state.library().files();
-            let text = blocking(&state, move |store| {
-                Ok(export::toml(&files, &paraphrases::stored(store)?, now))
-            })
-            .await?;
+            let stored = paraphrases::stored(state.store()).await.map_err(internal)?;
+            let text = export::toml(&files, &stored, now);
             (
                 [(
                     CONTENT_TYPE,
@@ -618,14 +621,14 @@ async fn export(
         }
         Some("csv") => {
             let status = status_filter(q.status.as_deref(), None)?;
-            let text = blocking(&state, move |store| {
-                let filter = Filter {
-                    status,
-                    ..Filter::default()
-                };
-                Ok(export::csv(&inbox::sorted(store, &filter, Sort::Count)?))
-            })
-            .await?;
+            let filter = Filter {
+                status,
+                ..Filter::default()
+            };
+            let entries = inbox::sorted(state.store(), &filter, Sort::Count)
+                .await
+                .map_err(internal)?;
+            let text = export::csv(&entries);
             let disposition = format!("attachment; filename=\"accueil-questions-{today}.csv\"");
             (
                 [
@@ -660,12 +663,9 @@ async fn purge(
 ) -> Result<Response, ApiError> {
     let days = state.inner.review.retention_days;
     let now = state.now();
-    let purged = blocking(&state, move |store| {
-        let purged = inbox::purge(store, now, days)?;
-        store.flush()?;
-        Ok(purged)
-    })
-    .await?;
+    let store = state.store();
+    let purged = inbox::purge(store, now, days).await.map_err(internal)?;
+    store.flush().await.map_err(internal)?;
     tracing::info!(token = %who, removed = purged.removed, emptied = purged.emptied, "review purge requested");
     #[derive(Serialize)]
     struct View {

@@ -15,15 +15,16 @@ pub struct Review<'a> {
     pub engine: &'a Engine,
 }
 
+#[async_trait::async_trait]
 impl TurnListener for Review<'_> {
-    fn turned(&self, event: &TurnEvent<'_>) -> Noted {
-        crate::review::note_turn(self.store, self.engine, event)
+    async fn turned(&self, event: &TurnEvent<'_>) -> Noted {
+        crate::review::note_turn(self.store, self.engine, event).await
     }
 }
 
 /// Play one turn, its reply completed with the notices in force (the
 /// content's and the agents' `notices`), and let the review take note.
-pub fn turn(
+pub async fn turn(
     engine: &Engine,
     notices: &[Notice],
     store: &dyn Store,
@@ -40,6 +41,7 @@ pub fn turn(
         now,
         &Review { store, engine },
     )
+    .await
 }
 
 #[cfg(test)]

@@ -339,7 +339,7 @@ struct Ctx<'a> {
 /// the light of the pending question, reply (completed with the notices in
 /// force, the content's and the agents' `notices`), tell `listener` what
 /// happened, and save the session with the ticket it returns.
-pub fn play(
+pub async fn play(
     engine: &Engine,
     notices: &[Notice],
     store: &dyn Store,
@@ -356,7 +356,8 @@ pub fn play(
         req.channel,
         now,
         &mut store_errors,
-    )?;
+    )
+    .await?;
     let mut ctx = Ctx {
         content,
         site: req.site.as_deref().and_then(|id| engine.site(id)),
@@ -428,27 +429,29 @@ pub fn play(
         },
     );
     let ttl = u64::try_from(policy.ttl(req.channel).as_millis()).unwrap_or(u64::MAX);
-    let noted = listener.turned(&TurnEvent {
-        ticket: opened.state.review.as_ref(),
-        typed: match (&req.input, &asked) {
-            (Input::Message(text), Some(m)) => Some((text.as_str(), m)),
-            _ => None,
-        },
-        choice: match &req.input {
-            Input::Choice(id) => Some(id.as_str()),
-            Input::Message(_) => None,
-        },
-        outcome: said.outcome,
-        intent: said.intent.as_deref(),
-        clarified_again: said.outcome == Outcome::Clarify
-            && asked
-                .as_ref()
-                .is_some_and(|m| m.outcome != Outcome::Clarify),
-        channel: req.channel,
-        site: req.site.as_deref(),
-        now,
-        expires_at: now.saturating_add(ttl),
-    });
+    let noted = listener
+        .turned(&TurnEvent {
+            ticket: opened.state.review.as_ref(),
+            typed: match (&req.input, &asked) {
+                (Input::Message(text), Some(m)) => Some((text.as_str(), m)),
+                _ => None,
+            },
+            choice: match &req.input {
+                Input::Choice(id) => Some(id.as_str()),
+                Input::Message(_) => None,
+            },
+            outcome: said.outcome,
+            intent: said.intent.as_deref(),
+            clarified_again: said.outcome == Outcome::Clarify
+                && asked
+                    .as_ref()
+                    .is_some_and(|m| m.outcome != Outcome::Clarify),
+            channel: req.channel,
+            site: req.site.as_deref(),
+            now,
+            expires_at: now.saturating_add(ttl),
+        })
+        .await;
     store_errors += noted.store_errors;
     let state = SessionState {
         channel: req.channel,
@@ -458,9 +461,15 @@ pub fn play(
         journey: journey.as_ref().map(|(position, _)| position.clone()),
         review: noted.ticket,
     };
-    let saved = serde_json::to_vec(&state)
-        .map_err(|e| StoreError(format!("encoding a session: {e}")))
-        .and_then(|bytes| store.put_session(&opened.id, now.saturating_add(ttl), &bytes));
+    let saved = match serde_json::to_vec(&state) {
+        Ok(bytes) => {
+            store
+                .sessions()
+                .put(&opened.id, now.saturating_add(ttl), &bytes)
+                .await
+        }
+        Err(e) => Err(StoreError(format!("encoding a session: {e}"))),
+    };
     if let Err(e) = saved {
         tracing::warn!(error = %e, "cannot save the session");
         store_errors += 1;
@@ -486,7 +495,7 @@ struct Opened {
     ended: bool,
 }
 
-fn open_session(
+async fn open_session(
     store: &dyn Store,
     requested: Option<&str>,
     channel: Channel,
@@ -497,7 +506,7 @@ fn open_session(
     if let Some(id) = requested {
         ended = true;
         if is_session_id(id) {
-            match store.get_session(id, now) {
+            match store.sessions().get(id, now).await {
                 Ok(SessionLookup::Found(bytes)) => {
                     match serde_json::from_slice::<SessionState>(&bytes) {
                         Ok(state) => {

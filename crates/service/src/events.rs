@@ -95,15 +95,17 @@ pub struct Noted {
 
 /// Whoever takes note of turns. The conversation calls it once per turn,
 /// before saving the session, and keeps the ticket it returns.
-pub trait TurnListener {
-    fn turned(&self, event: &TurnEvent<'_>) -> Noted;
+#[async_trait::async_trait]
+pub trait TurnListener: Sync {
+    async fn turned(&self, event: &TurnEvent<'_>) -> Noted;
 }
 
 /// Takes no note: a conversation nobody reviews.
 pub struct Unheard;
 
+#[async_trait::async_trait]
 impl TurnListener for Unheard {
-    fn turned(&self, event: &TurnEvent<'_>) -> Noted {
+    async fn turned(&self, event: &TurnEvent<'_>) -> Noted {
         Noted {
             ticket: event.ticket.cloned(),
             ..Noted::default()

@@ -27,6 +27,15 @@ pub mod store;
 pub(crate) mod testing {
     use std::path::{Path, PathBuf};
 
+    /// Run a future to its end (the store's futures never wait on I/O in
+    /// the sled backend).
+    pub(crate) fn block_on<F: std::future::Future>(f: F) -> F::Output {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("a test runtime")
+            .block_on(f)
+    }
+
     /// The fixture content of `tests/fixtures/content`.
     pub(crate) fn fixture() -> PathBuf {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/content")

@@ -10,26 +10,78 @@
 //! and [`Library::relay`] (attach, dismiss, undo). A reload that fails
 //! keeps what is served and returns every diagnostic.
 //!
+//! The paraphrases come from the store, read asynchronously by
+//! [`Library::list`] before the blocking work; reads are numbered when
+//! they start, and a list is laid only if no later read was laid already,
+//! so two racing agents' actions can never leave the older list served.
+//! A read that fails keeps the list laid before.
+//!
 //! Readers take a snapshot ([`Library::served`], an `Arc` copy under a
 //! lock held for that copy) and keep it for a whole request, whatever
 //! swaps happen meanwhile. The calls that load or lay block (files, index
 //! build): async callers run them on a blocking thread.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 use accueil_engine::content::ContentError;
 use accueil_engine::engine::Engine;
 use accueil_engine::semantic::Setup;
 
-use crate::review::paraphrases;
-use crate::store::Store;
+use crate::review::paraphrases::{self, Paraphrase};
+use crate::store::{Store, StoreError};
 
-/// The files' engine and the served one.
+/// The files' engine, the served one, and the paraphrases laid.
 #[derive(Clone)]
 struct Shelves {
     files: Arc<Engine>,
     served: Arc<Engine>,
+    laid: Arc<Listed>,
+}
+
+/// The agents' paraphrases as read from the store, numbered in the order
+/// the reads started (see [`Library::list`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listed {
+    read: u64,
+    paraphrases: Vec<Paraphrase>,
+    /// The read failed: `paraphrases` is empty and means nothing.
+    failed: bool,
+}
+
+impl Listed {
+    /// The first list, read before the library exists.
+    pub async fn first(store: &dyn Store) -> Listed {
+        Listed::from_read(0, store.paraphrases().list().await)
+    }
+
+    /// A list given as is (tests, tools without a store).
+    pub fn of(paraphrases: Vec<Paraphrase>) -> Listed {
+        Listed {
+            read: 0,
+            paraphrases,
+            failed: false,
+        }
+    }
+
+    fn from_read(read: u64, result: Result<Vec<Paraphrase>, StoreError>) -> Listed {
+        match result {
+            Ok(paraphrases) => Listed {
+                read,
+                paraphrases,
+                failed: false,
+            },
+            Err(e) => {
+                tracing::error!(error = %e, "cannot read the agents' paraphrases");
+                Listed {
+                    read,
+                    paraphrases: Vec::new(),
+                    failed: true,
+                }
+            }
+        }
+    }
 }
 
 pub struct Library {
@@ -41,6 +93,8 @@ pub struct Library {
     /// One change at a time: two racing reloads could otherwise swap in
     /// the older files last, and a relay could lay over stale files.
     changing: Mutex<()>,
+    /// The number of the next [`Library::list`].
+    reads: AtomicU64,
 }
 
 /// What a successful reload changed.
@@ -55,8 +109,8 @@ pub struct Reloaded {
 impl Library {
     /// The library of the content under `root`, already loaded as `files`,
     /// with the stored paraphrases laid over it.
-    pub fn new(root: &Path, files: Engine, store: &dyn Store) -> Library {
-        Library::with_semantic(root, files, store, None)
+    pub fn new(root: &Path, files: Engine, listed: Listed) -> Library {
+        Library::with_semantic(root, files, listed, None)
     }
 
     /// [`Library::new`] with the semantic layer of `semantic` on every
@@ -64,7 +118,7 @@ impl Library {
     pub fn with_semantic(
         root: &Path,
         files: Engine,
-        store: &dyn Store,
+        listed: Listed,
         semantic: Option<Setup>,
     ) -> Library {
         let files = match (&semantic, &files.semantic) {
@@ -72,13 +126,25 @@ impl Library {
             _ => files,
         };
         let files = Arc::new(files);
-        let served = lay(files.clone(), store, semantic.as_ref());
+        let served = lay(files.clone(), &listed, semantic.as_ref());
         Library {
             semantic,
             root: root.to_owned(),
-            shelves: RwLock::new(Shelves { files, served }),
+            shelves: RwLock::new(Shelves {
+                files,
+                served,
+                laid: Arc::new(listed),
+            }),
             changing: Mutex::new(()),
+            reads: AtomicU64::new(1),
         }
+    }
+
+    /// Read the agents' paraphrases for a [`Library::reload`] or
+    /// [`Library::relay`] (numbered before the read starts).
+    pub async fn list(&self, store: &dyn Store) -> Listed {
+        let read = self.reads.fetch_add(1, Ordering::SeqCst);
+        Listed::from_read(read, store.paraphrases().list().await)
     }
 
     /// Whether the engines get the sentence encoder's view.
@@ -115,23 +181,39 @@ impl Library {
         std::mem::replace(&mut *slot, shelves)
     }
 
+    /// The newer of `listed` and the list laid now (a failed read keeps
+    /// the list laid before).
+    fn newer(&self, listed: Listed) -> Arc<Listed> {
+        let laid = self.shelves().laid;
+        if listed.read > laid.read && !listed.failed {
+            Arc::new(listed)
+        } else {
+            laid
+        }
+    }
+
     /// Re-read and check the files, lay the paraphrases over them and swap
     /// both in. On error nothing changes.
-    pub fn reload(&self, store: &dyn Store) -> Result<Reloaded, ContentError> {
+    pub fn reload(&self, listed: Listed) -> Result<Reloaded, ContentError> {
         let _one_at_a_time = self.changing.lock().unwrap_or_else(PoisonError::into_inner);
         let mut files = Engine::load(&self.root)?;
         if let Some(setup) = &self.semantic {
             files = attach(files, setup);
         }
         let files = Arc::new(files);
-        let served = lay(files.clone(), store, self.semantic.as_ref());
+        let laid = self.newer(listed);
+        let served = lay(files.clone(), &laid, self.semantic.as_ref());
         let reloaded = Reloaded {
             version: served.content.version.clone(),
             previous_version: String::new(),
             intents: served.content.intents.len(),
             warnings: served.content.warnings.len(),
         };
-        let previous = self.swap(Shelves { files, served });
+        let previous = self.swap(Shelves {
+            files,
+            served,
+            laid,
+        });
         Ok(Reloaded {
             previous_version: previous.served.content.version.clone(),
             ..reloaded
@@ -139,14 +221,21 @@ impl Library {
     }
 
     /// After the agents' paraphrases changed: lay them over the same files
-    /// and swap the served engine in. Returns it.
-    pub fn relay(&self, store: &dyn Store) -> Arc<Engine> {
+    /// and swap the served engine in. Returns it. A list older than the
+    /// one laid (a racing relay got there first) changes nothing.
+    pub fn relay(&self, listed: Listed) -> Arc<Engine> {
         let _one_at_a_time = self.changing.lock().unwrap_or_else(PoisonError::into_inner);
-        let files = self.files();
-        let served = lay(files.clone(), store, self.semantic.as_ref());
+        let shelves = self.shelves();
+        let laid = self.newer(listed);
+        if Arc::ptr_eq(&laid, &shelves.laid) {
+            return shelves.served;
+        }
+        let files = shelves.files;
+        let served = lay(files.clone(), &laid, self.semantic.as_ref());
         self.swap(Shelves {
             files,
             served: served.clone(),
+            laid,
         });
         served
     }
@@ -170,17 +259,10 @@ fn attach(engine: Engine, setup: &Setup) -> Engine {
     engine
 }
 
-/// The files' engine with the stored paraphrases (the files' engine
-/// itself when none adds anything, or when the store cannot be read).
-fn lay(files: Arc<Engine>, store: &dyn Store, semantic: Option<&Setup>) -> Arc<Engine> {
-    let list = match paraphrases::stored(store) {
-        Ok(list) => list,
-        Err(e) => {
-            tracing::error!(error = %e, "cannot read the agents' paraphrases: serving the files alone");
-            return files;
-        }
-    };
-    match paraphrases::with_paraphrases(&files, &list) {
+/// The files' engine with the listed paraphrases (the files' engine
+/// itself when none adds anything).
+fn lay(files: Arc<Engine>, listed: &Listed, semantic: Option<&Setup>) -> Arc<Engine> {
+    match paraphrases::with_paraphrases(&files, &listed.paraphrases) {
         (Some(engine), laid) => {
             tracing::info!(
                 added = laid.added,
@@ -216,43 +298,55 @@ mod tests {
     use crate::store::SledStore;
     use crate::testing::{copy_dir, fixture};
 
-    #[test]
-    fn reload_relay_and_a_failed_reload() {
+    #[tokio::test]
+    async fn reload_relay_and_a_failed_reload() {
         let tmp = tempfile::tempdir().expect("temporary folder");
         let dir = tmp.path().to_owned();
         copy_dir(&fixture(), &dir);
         let store = SledStore::temporary().expect("store");
-        let library = Library::new(&dir, Engine::load(&dir).expect("fixture loads"), &store);
+        let library = Library::new(
+            &dir,
+            Engine::load(&dir).expect("fixture loads"),
+            Listed::first(&store).await,
+        );
         let before = library.served();
         assert!(Arc::ptr_eq(&library.files(), &before), "nothing to lay yet");
         let intent = "sejour.renouvellement".to_owned();
         let text = "mon papier pour rester en france se termine bientot";
         assert_ne!(before.decide(text).intent.as_deref(), Some(intent.as_str()));
-        let taught = paraphrases::Paraphrase {
+        let id = crate::store::EntryId::of("q");
+        let taught = Paraphrase {
             intent: intent.clone(),
             text: text.into(),
-            question: "00ff".into(),
+            question: id.hex(),
             by: "alice".into(),
             at: 1,
         };
+        let stale = library.list(&store).await;
         store
-            .put_overlay(
-                &paraphrases::overlay_name("00ff"),
-                &serde_json::to_vec(&taught).expect("json"),
-            )
+            .inbox()
+            .update(id, &mut |_| {
+                crate::store::Change::Put(Box::default(), crate::store::Taught::Set(taught.clone()))
+            })
+            .await
             .expect("stored");
         assert!(
             Arc::ptr_eq(&library.served(), &before),
             "nothing changes before the relay"
         );
-        let served = library.relay(&store);
+        let fresh = library.list(&store).await;
+        let served = library.relay(fresh);
         assert!(!Arc::ptr_eq(&library.files(), &served));
+        assert!(
+            Arc::ptr_eq(&library.relay(stale), &served),
+            "an older read, relayed last, changes nothing"
+        );
         assert_eq!(
             served.decide(text).intent.as_deref(),
             Some(intent.as_str()),
             "the relayed engine knows the paraphrase"
         );
-        let reloaded = library.reload(&store).expect("reload");
+        let reloaded = library.reload(library.list(&store).await).expect("reload");
         assert_eq!(reloaded.version, reloaded.previous_version);
         assert_eq!(
             library.served().decide(text).intent.as_deref(),
@@ -266,7 +360,7 @@ mod tests {
             .expect("a domain folder");
         std::fs::write(first.join("broken.toml"), "id = \n").expect("write");
         let served = library.served();
-        assert!(library.reload(&store).is_err());
+        assert!(library.reload(library.list(&store).await).is_err());
         assert!(
             Arc::ptr_eq(&served, &library.served()),
             "failed reload keeps the engine"

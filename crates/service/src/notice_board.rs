@@ -1,9 +1,10 @@
 //! The admins' notices (`POST /api/v1/admin/notices`): kept in the
-//! store's overlays under `notice:<id>` so they survive a restart, and
+//! store ([`crate::store::Notices`]) so they survive a restart, and
 //! mirrored in memory so a chat turn never scans the store. The replies
 //! carry them through the engine's composer ([`accueil_engine::reply::Composer`]).
 
-use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, PoisonError, RwLock};
 
 use crate::store::{Store, StoreError};
 use accueil_engine::notices::{Notice, Origin, OVERLAY_PREFIX};
@@ -17,20 +18,29 @@ pub fn new_id() -> Result<String, String> {
 
 /// The admins' notices, as a snapshot each reader keeps for a turn. The
 /// store is the truth; the board mirrors it so a chat turn never reads
-/// the store. Writes go to the store first, then to the mirror, one at a
-/// time. One server owns its sled folder, so the mirror cannot go stale;
-/// a store shared by several servers would need [`Board::load`] again
-/// from time to time.
+/// the store. A write goes to the store first; then the board reads the
+/// store's list again and keeps it unless a later read was kept already
+/// (reads are numbered before they start, so the list kept last is the
+/// newest). A store shared by several servers needs [`Board::refresh`]
+/// from time to time for the others' writes.
 pub struct Board {
-    notices: RwLock<Arc<Vec<Notice>>>,
-    write: Mutex<()>,
+    notices: RwLock<Kept>,
+    reads: AtomicU64,
+}
+
+struct Kept {
+    read: u64,
+    notices: Arc<Vec<Notice>>,
 }
 
 impl Default for Board {
     fn default() -> Self {
         Board {
-            notices: RwLock::new(Arc::new(Vec::new())),
-            write: Mutex::new(()),
+            notices: RwLock::new(Kept {
+                read: 0,
+                notices: Arc::new(Vec::new()),
+            }),
+            reads: AtomicU64::new(0),
         }
     }
 }
@@ -38,26 +48,34 @@ impl Default for Board {
 impl Board {
     /// Read every notice from the store. An unreadable entry (written by
     /// another version) is skipped and named in the second value.
-    pub fn load(store: &dyn Store) -> Result<(Board, Vec<String>), StoreError> {
-        let mut notices = Vec::new();
-        let mut skipped = Vec::new();
-        for (name, bytes) in store.overlays()? {
-            if !name.starts_with(OVERLAY_PREFIX) {
-                continue;
-            }
-            match serde_json::from_slice::<Notice>(&bytes) {
-                Ok(n) if matches!(n.origin, Origin::Admin { .. }) => notices.push(n),
-                _ => skipped.push(name),
+    pub async fn load(store: &dyn Store) -> Result<(Board, Vec<String>), StoreError> {
+        let board = Board::default();
+        let skipped = board.refresh(store).await?;
+        Ok((board, skipped))
+    }
+
+    /// Read the store's notices again; returns the names of those that
+    /// could not be read.
+    pub async fn refresh(&self, store: &dyn Store) -> Result<Vec<String>, StoreError> {
+        let read = self.reads.fetch_add(1, Ordering::SeqCst) + 1;
+        let (listed, mut skipped) = store.notices().list().await?;
+        let mut notices = Vec::with_capacity(listed.len());
+        for n in listed {
+            if matches!(n.origin, Origin::Admin { .. }) {
+                notices.push(n);
+            } else {
+                skipped.push(format!("{OVERLAY_PREFIX}{}", n.id));
             }
         }
         notices.sort_by(|a, b| a.id.cmp(&b.id));
-        Ok((
-            Board {
-                notices: RwLock::new(Arc::new(notices)),
-                write: Mutex::new(()),
-            },
-            skipped,
-        ))
+        let mut kept = self.notices.write().unwrap_or_else(PoisonError::into_inner);
+        if read > kept.read {
+            *kept = Kept {
+                read,
+                notices: Arc::new(notices),
+            };
+        }
+        Ok(skipped)
     }
 
     /// Every admin notice, by id.
@@ -66,6 +84,7 @@ impl Board {
         self.notices
             .read()
             .unwrap_or_else(PoisonError::into_inner)
+            .notices
             .clone()
     }
 
@@ -74,39 +93,18 @@ impl Board {
     }
 
     /// Create or replace a notice; `true` if it was created.
-    pub fn put(&self, store: &dyn Store, notice: Notice) -> Result<bool, StoreError> {
-        let _one = self.write.lock().unwrap_or_else(PoisonError::into_inner);
-        let bytes = serde_json::to_vec(&notice)
-            .map_err(|e| StoreError(format!("encoding a notice: {e}")))?;
-        store.put_overlay(&format!("{OVERLAY_PREFIX}{}", notice.id), &bytes)?;
-        let mut next: Vec<Notice> = self.snapshot().as_ref().clone();
-        let created = match next.iter_mut().find(|n| n.id == notice.id) {
-            Some(old) => {
-                *old = notice;
-                false
-            }
-            None => {
-                next.push(notice);
-                next.sort_by(|a, b| a.id.cmp(&b.id));
-                true
-            }
-        };
-        self.swap(next);
+    pub async fn put(&self, store: &dyn Store, notice: Notice) -> Result<bool, StoreError> {
+        let created = self.get(&notice.id).is_none();
+        store.notices().put(&notice).await?;
+        self.refresh(store).await?;
         Ok(created)
     }
 
     /// Remove a notice; `true` if it existed.
-    pub fn remove(&self, store: &dyn Store, id: &str) -> Result<bool, StoreError> {
-        let _one = self.write.lock().unwrap_or_else(PoisonError::into_inner);
-        let existed = store.remove_overlay(&format!("{OVERLAY_PREFIX}{id}"))?;
-        let mut next: Vec<Notice> = self.snapshot().as_ref().clone();
-        next.retain(|n| n.id != id);
-        self.swap(next);
+    pub async fn remove(&self, store: &dyn Store, id: &str) -> Result<bool, StoreError> {
+        let existed = store.notices().remove(id).await?;
+        self.refresh(store).await?;
         Ok(existed)
-    }
-
-    fn swap(&self, next: Vec<Notice>) {
-        *self.notices.write().unwrap_or_else(PoisonError::into_inner) = Arc::new(next);
     }
 }
 
@@ -114,7 +112,6 @@ impl Board {
 mod tests {
     use super::*;
     use crate::store::SledStore;
-    use accueil_engine::notices::Origin;
 
     fn notice(id: &str) -> Notice {
         Notice {
@@ -133,28 +130,39 @@ mod tests {
         }
     }
 
-    #[test]
-    fn the_board_mirrors_the_store() {
+    #[tokio::test]
+    async fn the_board_mirrors_the_store() {
         let store = SledStore::temporary().unwrap();
-        let (board, skipped) = Board::load(&store).unwrap();
+        let (board, skipped) = Board::load(&store).await.unwrap();
         assert!(board.snapshot().is_empty() && skipped.is_empty());
-        assert!(board.put(&store, notice("b")).unwrap());
-        assert!(board.put(&store, notice("a")).unwrap());
+        assert!(board.put(&store, notice("b")).await.unwrap());
+        assert!(board.put(&store, notice("a")).await.unwrap());
         let replaced = Notice {
             text: "Autre texte.".into(),
             ..notice("a")
         };
-        assert!(!board.put(&store, replaced).unwrap());
-        store.put_overlay("notice:corrupt", b"{").unwrap();
-        store.put_overlay("other:thing", b"{}").unwrap();
-        let (again, skipped) = Board::load(&store).unwrap();
+        assert!(!board.put(&store, replaced).await.unwrap());
+        // A notice of the content files has no business in the store.
+        let content = Notice {
+            origin: Origin::Content {
+                path: "x.toml".into(),
+                line: 1,
+            },
+            ..notice("c")
+        };
+        store.notices().put(&content).await.unwrap();
+        let (again, skipped) = Board::load(&store).await.unwrap();
         let ids: Vec<String> = again.snapshot().iter().map(|n| n.id.clone()).collect();
         assert_eq!(ids, vec!["a", "b"]);
         assert_eq!(again.get("a").unwrap().text, "Autre texte.");
-        assert_eq!(skipped, vec!["notice:corrupt"]);
-        assert!(again.remove(&store, "a").unwrap());
-        assert!(!again.remove(&store, "a").unwrap());
+        assert_eq!(skipped, vec!["notice:c"]);
+        assert!(again.remove(&store, "a").await.unwrap());
+        assert!(!again.remove(&store, "a").await.unwrap());
         assert!(again.get("a").is_none());
-        assert_eq!(store.get_overlay("notice:a").unwrap(), None);
+        // Another instance's write shows after a refresh.
+        store.notices().put(&notice("d")).await.unwrap();
+        assert!(again.get("d").is_none());
+        again.refresh(&store).await.unwrap();
+        assert!(again.get("d").is_some());
     }
 }

@@ -26,7 +26,8 @@ use crate::review::record::{
     note_feedback, record, sweep_pending, FeedbackNote, Ticket, TicketKind,
 };
 use crate::review::time::DAY_MILLIS;
-use crate::store::{Keyspace, Millis, SessionLookup, SledStore, Store};
+use crate::store::{CounterKey, Millis, SessionLookup, SledStore, Store};
+use crate::testing::block_on;
 use crate::testing::copy_dir;
 use accueil_engine::engine::Engine;
 use accueil_engine::matcher::Outcome;
@@ -68,7 +69,15 @@ impl<'a> Chat<'a> {
             channel: self.channel,
             site: self.site.clone(),
         };
-        let out = turn(engine(), &[], self.store, &Policy::default(), req, self.now).expect("turn");
+        let out = block_on(turn(
+            engine(),
+            &[],
+            self.store,
+            &Policy::default(),
+            req,
+            self.now,
+        ))
+        .expect("turn");
         assert_eq!(out.store_errors, 0);
         self.session = Some(out.session.clone());
         out
@@ -84,7 +93,7 @@ impl<'a> Chat<'a> {
 
     fn ticket(&self) -> Option<Ticket> {
         let id = self.session.as_deref()?;
-        match self.store.get_session(id, self.now).ok()? {
+        match block_on(self.store.sessions().get(id, self.now)).ok()? {
             SessionLookup::Found(bytes) => {
                 serde_json::from_slice::<crate::conversation::SessionState>(&bytes)
                     .ok()?
@@ -100,29 +109,20 @@ fn store() -> SledStore {
 }
 
 fn all(store: &SledStore) -> Vec<(crate::review::EntryId, crate::review::Entry)> {
-    inbox::entries(store).expect("entries")
+    block_on(inbox::entries(store)).expect("entries")
 }
 
 fn day_counts(store: &SledStore) -> counters::Day {
     let day = crate::review::time::day_of(NOON);
-    counters::read(store, day, day).expect("counters").days[&day].clone()
+    block_on(counters::read(store, day, day))
+        .expect("counters")
+        .days[&day]
+        .clone()
 }
 
-/// Every byte of every keyspace, as text.
+/// Everything the store keeps, as text.
 fn everything(store: &SledStore) -> String {
-    let mut out = String::new();
-    for space in [
-        Keyspace::Inbox,
-        Keyspace::Pending,
-        Keyspace::Counters,
-        Keyspace::Overlays,
-    ] {
-        for (k, v) in store.scan(space, &[], None).expect("scan") {
-            out.push_str(&String::from_utf8_lossy(&k));
-            out.push_str(&String::from_utf8_lossy(&v));
-        }
-    }
-    out
+    store.dump()
 }
 
 const BLANQUETTE: &str = "recette de la blanquette de veau";
@@ -155,10 +155,12 @@ fn a_fallback_is_recorded_masked() {
     ] {
         assert!(!stored.contains(secret), "`{secret}` reached the store");
     }
-    let raw_session = String::from_utf8_lossy(&match s.get_session(&out.session, NOON).unwrap() {
-        SessionLookup::Found(b) => b,
-        other => panic!("{other:?}"),
-    })
+    let raw_session = String::from_utf8_lossy(
+        &match block_on(s.sessions().get(&out.session, NOON)).unwrap() {
+            SessionLookup::Found(b) => b,
+            other => panic!("{other:?}"),
+        },
+    )
     .into_owned();
     assert!(!raw_session.contains("couscous"), "{raw_session}");
 }
@@ -198,16 +200,16 @@ fn a_clarification_resolved_by_a_choice_is_not_recorded() {
     assert_eq!(chat.say("permis bateau").outcome, Outcome::Clarify);
     let ticket = chat.ticket().expect("a ticket");
     assert_eq!(ticket.kind, TicketKind::Clarify);
-    assert_eq!(s.scan(Keyspace::Pending, &[], None).unwrap().len(), 1);
+    assert_eq!(block_on(s.pending().all()).unwrap().len(), 1);
     let out = chat.choose("ddtm.permis_bateau_duplicata");
     assert_eq!(out.outcome, Outcome::Answer);
     assert!(all(&s).is_empty());
-    assert!(s.scan(Keyspace::Pending, &[], None).unwrap().is_empty());
+    assert!(block_on(s.pending().all()).unwrap().is_empty());
     let day = day_counts(&s);
     assert_eq!((day.questions, day.clarified, day.choices), (1, 1, 1));
     assert_eq!((day.clarify_resolved, day.clarify_unresolved), (1, 0));
     // Nothing is waiting: an expiry sweep records nothing.
-    assert_eq!(sweep_pending(&s, u64::MAX).unwrap().recorded, 0);
+    assert_eq!(block_on(sweep_pending(&s, u64::MAX)).unwrap().recorded, 0);
 }
 
 #[test]
@@ -248,13 +250,16 @@ fn unresolved_clarifications_are_recorded() {
     chat.session = None;
     chat.say("permis bateau");
     // Not yet expired: nothing to settle.
-    assert_eq!(sweep_pending(&s, chat.now + 1).unwrap().recorded, 0);
+    assert_eq!(
+        block_on(sweep_pending(&s, chat.now + 1)).unwrap().recorded,
+        0
+    );
     let expiry = chat.now + Policy::default().web_ttl.as_millis() as u64;
-    let swept = sweep_pending(&s, expiry).unwrap();
+    let swept = block_on(sweep_pending(&s, expiry)).unwrap();
     assert_eq!(swept.recorded, 1);
     assert_eq!(all(&s)[0].1.count, 3);
     assert_eq!(day_counts(&s).clarify_unresolved, 3);
-    assert!(s.scan(Keyspace::Pending, &[], None).unwrap().is_empty());
+    assert!(block_on(s.pending().all()).unwrap().is_empty());
 }
 
 #[test]
@@ -269,7 +274,7 @@ fn an_answer_marked_not_useful_is_recorded_with_its_reason_masked() {
     chat.choose("sejour.rendez_vous");
     assert_eq!(chat.ticket(), Some(ticket.clone()));
     // Useful on another intent: counted only.
-    let recorded = note_feedback(
+    let recorded = block_on(note_feedback(
         &s,
         FeedbackNote {
             ticket: Some(&ticket),
@@ -278,10 +283,10 @@ fn an_answer_marked_not_useful_is_recorded_with_its_reason_masked() {
             reason: None,
             now: NOON,
         },
-    )
+    ))
     .unwrap();
     assert!(!recorded);
-    let recorded = note_feedback(
+    let recorded = block_on(note_feedback(
         &s,
         FeedbackNote {
             ticket: Some(&ticket),
@@ -290,7 +295,7 @@ fn an_answer_marked_not_useful_is_recorded_with_its_reason_masked() {
             reason: Some("pas clair, rappelez moi au 06 11 22 33 44"),
             now: NOON,
         },
-    )
+    ))
     .unwrap();
     assert!(recorded);
     let entries = all(&s);
@@ -303,7 +308,9 @@ fn an_answer_marked_not_useful_is_recorded_with_its_reason_masked() {
     let day = day_counts(&s);
     assert_eq!((day.feedback_useful, day.feedback_not_useful), (1, 1));
     let day = crate::review::time::day_of(NOON);
-    let intents = counters::read(&s, day - 1, day + 1).unwrap().intents;
+    let intents = block_on(counters::read(&s, day - 1, day + 1))
+        .unwrap()
+        .intents;
     assert_eq!(intents["sejour.renouvellement"].feedback_not_useful, 1);
     assert_eq!(intents["sejour.renouvellement"].answers, 1);
     assert_eq!(intents["sejour.rendez_vous"].feedback_useful, 1);
@@ -312,7 +319,7 @@ fn an_answer_marked_not_useful_is_recorded_with_its_reason_masked() {
         "chosen answers count"
     );
     // The question was used once: a second verdict records nothing more.
-    let again = note_feedback(
+    let again = block_on(note_feedback(
         &s,
         FeedbackNote {
             ticket: Some(&ticket),
@@ -321,13 +328,13 @@ fn an_answer_marked_not_useful_is_recorded_with_its_reason_masked() {
             reason: None,
             now: NOON,
         },
-    )
+    ))
     .unwrap();
     assert!(!again);
     // Answers without feedback are dropped when their session expires.
     chat.session = None;
     chat.say("je dois refaire ma carte de séjour");
-    let swept = sweep_pending(&s, u64::MAX).unwrap();
+    let swept = block_on(sweep_pending(&s, u64::MAX)).unwrap();
     assert_eq!((swept.recorded, swept.dropped), (0, 1));
 }
 
@@ -346,7 +353,9 @@ fn conversation_answers_and_steps_take_no_ticket_nor_count_twice() {
     chat.choose("conv.etape_suivante");
     chat.say("oui");
     let day = crate::review::time::day_of(NOON);
-    let intents = counters::read(&s, day - 1, day + 1).unwrap().intents;
+    let intents = block_on(counters::read(&s, day - 1, day + 1))
+        .unwrap()
+        .intents;
     assert_eq!(
         intents["sejour.renouvellement"].answers, 1,
         "steps are not answers"
@@ -365,7 +374,7 @@ fn occ(
 
 fn put(s: &SledStore, items: &[(String, Millis, Option<&'static str>)]) {
     for (text, at, site) in items {
-        record(
+        block_on(record(
             s,
             &Occurrence {
                 text,
@@ -378,7 +387,7 @@ fn put(s: &SledStore, items: &[(String, Millis, Option<&'static str>)]) {
                 content_version: "v",
                 reason: None,
             },
-        )
+        ))
         .unwrap();
     }
 }
@@ -406,7 +415,7 @@ fn listing_filters_sorts_and_pages() {
     let mut seen = Vec::new();
     let mut cursor: Option<Cursor> = None;
     loop {
-        let page = inbox::list(&s, &new, Sort::Count, 7, cursor.as_ref()).unwrap();
+        let page = block_on(inbox::list(&s, &new, Sort::Count, 7, cursor.as_ref())).unwrap();
         assert_eq!(page.total, 25);
         seen.extend(page.items.iter().map(|(_, e)| (e.count, e.last_seen)));
         match page.next_cursor {
@@ -417,11 +426,11 @@ fn listing_filters_sorts_and_pages() {
     assert_eq!(seen.len(), 25);
     assert!(seen.windows(2).all(|w| w[0] >= w[1]), "{seen:?}");
     // Most recent first.
-    let recent = inbox::list(&s, &new, Sort::Recent, 3, None).unwrap();
+    let recent = block_on(inbox::list(&s, &new, Sort::Recent, 3, None)).unwrap();
     let texts: Vec<&str> = recent.items.iter().map(|(_, e)| e.text.as_str()).collect();
     assert_eq!(texts, ["question 24", "question 23", "question 22"]);
     let next = Cursor::parse(Sort::Recent, recent.next_cursor.as_deref().unwrap()).unwrap();
-    let more = inbox::list(&s, &new, Sort::Recent, 1, Some(&next)).unwrap();
+    let more = block_on(inbox::list(&s, &new, Sort::Recent, 1, Some(&next))).unwrap();
     assert_eq!(more.items[0].1.text, "question 21");
     // A cursor of the other order is refused.
     assert!(Cursor::parse(Sort::Count, recent.next_cursor.as_deref().unwrap()).is_err());
@@ -432,7 +441,9 @@ fn listing_filters_sorts_and_pages() {
         ..new.clone()
     };
     assert_eq!(
-        inbox::list(&s, &site, Sort::Count, 50, None).unwrap().total,
+        block_on(inbox::list(&s, &site, Sort::Count, 50, None))
+            .unwrap()
+            .total,
         5
     );
     let since = Filter {
@@ -440,7 +451,7 @@ fn listing_filters_sorts_and_pages() {
         ..new.clone()
     };
     assert_eq!(
-        inbox::list(&s, &since, Sort::Count, 50, None)
+        block_on(inbox::list(&s, &since, Sort::Count, 50, None))
             .unwrap()
             .total,
         5
@@ -456,20 +467,21 @@ fn actions_set_status_history_and_the_overlay() {
         intent: "sejour.renouvellement".into(),
         paraphrase: "mon titre expire bientot que faire".into(),
     };
-    let Acted::Done(e) = inbox::act(&s, id, &attach, "alice", NOON + 5).unwrap() else {
+    let Acted::Done(e) = block_on(inbox::act(&s, id, &attach, "alice", NOON + 5)).unwrap() else {
         panic!()
     };
     assert_eq!(e.status, Status::Attached);
     assert_eq!(e.attached_to(), Some("sejour.renouvellement"));
-    let stored = paraphrases::stored(&s).unwrap();
+    let stored = block_on(paraphrases::stored(&s)).unwrap();
     assert_eq!(stored.len(), 1);
     assert_eq!((stored[0].by.as_str(), stored[0].at), ("alice", NOON + 5));
     // Dismissing it removes the paraphrase: `attached` means taught.
-    let Acted::Done(e) = inbox::act(&s, id, &Act::Dismiss, "bob", NOON + 6).unwrap() else {
+    let Acted::Done(e) = block_on(inbox::act(&s, id, &Act::Dismiss, "bob", NOON + 6)).unwrap()
+    else {
         panic!()
     };
     assert_eq!(e.status, Status::Dismissed);
-    assert!(paraphrases::stored(&s).unwrap().is_empty());
+    assert!(block_on(paraphrases::stored(&s)).unwrap().is_empty());
     let history: Vec<(&str, &str)> = e
         .actions
         .iter()
@@ -481,12 +493,12 @@ fn actions_set_status_history_and_the_overlay() {
         &s,
         &[occ("mon titre expire bientot que faire", NOON + 10, None)],
     );
-    let e = inbox::entry(&s, id).unwrap().unwrap();
+    let e = block_on(inbox::entry(&s, id)).unwrap().unwrap();
     assert_eq!(
         (e.count, e.since_action, e.status),
         (2, 1, Status::Dismissed)
     );
-    assert!(inbox::list(
+    assert!(block_on(inbox::list(
         &s,
         &Filter {
             status: Some(Status::New),
@@ -495,17 +507,18 @@ fn actions_set_status_history_and_the_overlay() {
         Sort::Count,
         10,
         None
-    )
+    ))
     .unwrap()
     .items
     .is_empty());
-    let Acted::Done(e) = inbox::act(&s, id, &Act::ToWrite, "bob", NOON + 11).unwrap() else {
+    let Acted::Done(e) = block_on(inbox::act(&s, id, &Act::ToWrite, "bob", NOON + 11)).unwrap()
+    else {
         panic!()
     };
     assert_eq!(e.status, Status::ToWrite);
     let unknown = crate::review::EntryId::of("jamais vu");
     assert_eq!(
-        inbox::act(&s, unknown, &Act::Dismiss, "bob", NOON).unwrap(),
+        block_on(inbox::act(&s, unknown, &Act::Dismiss, "bob", NOON)).unwrap(),
         Acted::Unknown
     );
 }
@@ -523,23 +536,21 @@ fn retention_removes_old_entries_and_keeps_decisions() {
             occ("question suivie", NOON - DAY_MILLIS, None),
         ],
     );
-    s.add_counters(&[(&counters::turns_key(crate::review::time::day_of(old)), &[1])])
-        .unwrap();
-    s.add_counters(&[(
-        &counters::turns_key(crate::review::time::day_of(NOON)),
-        &[1],
-    )])
-    .unwrap();
+    let day = |t: Millis| CounterKey::Turns {
+        day: crate::review::time::day_of(t),
+    };
+    block_on(s.counters().add(&[(day(old), &[1])])).unwrap();
+    block_on(s.counters().add(&[(day(NOON), &[1])])).unwrap();
     let id_of = |t: &str| crate::review::EntryId::of(t);
-    inbox::act(
+    block_on(inbox::act(
         &s,
         id_of("vieille question rejetee"),
         &Act::Dismiss,
         "alice",
         old + 1,
-    )
+    ))
     .unwrap();
-    let purged = inbox::purge(&s, NOON, 90).unwrap();
+    let purged = block_on(inbox::purge(&s, NOON, 90)).unwrap();
     assert_eq!(
         (
             purged.removed,
@@ -549,13 +560,18 @@ fn retention_removes_old_entries_and_keeps_decisions() {
         ),
         (1, 1, 1, 1)
     );
-    assert_eq!(inbox::entry(&s, id_of("vieille question")).unwrap(), None);
-    let tomb = inbox::entry(&s, id_of("vieille question rejetee"))
+    assert_eq!(
+        block_on(inbox::entry(&s, id_of("vieille question"))).unwrap(),
+        None
+    );
+    let tomb = block_on(inbox::entry(&s, id_of("vieille question rejetee")))
         .unwrap()
         .unwrap();
     assert!(tomb.purged && tomb.text.is_empty() && tomb.normalized.is_empty());
     assert_eq!(tomb.status, Status::Dismissed);
-    let kept = inbox::entry(&s, id_of("question suivie")).unwrap().unwrap();
+    let kept = block_on(inbox::entry(&s, id_of("question suivie")))
+        .unwrap()
+        .unwrap();
     assert_eq!(
         (kept.count, kept.days.len()),
         (2, 1),
@@ -565,7 +581,7 @@ fn retention_removes_old_entries_and_keeps_decisions() {
     assert!(!everything(&s).contains("vieille"), "no old text left");
     // The dismissed question comes back: still dismissed.
     put(&s, &[occ("vieille question rejetee", NOON, None)]);
-    let back = inbox::entry(&s, id_of("vieille question rejetee"))
+    let back = block_on(inbox::entry(&s, id_of("vieille question rejetee")))
         .unwrap()
         .unwrap();
     assert_eq!(
@@ -574,18 +590,18 @@ fn retention_removes_old_entries_and_keeps_decisions() {
     );
     // Attaching a tombstone is refused.
     put(&s, &[occ("autre", old, None)]);
-    inbox::act(&s, id_of("autre"), &Act::ToWrite, "alice", old).unwrap();
-    inbox::purge(&s, NOON, 90).unwrap();
+    block_on(inbox::act(&s, id_of("autre"), &Act::ToWrite, "alice", old)).unwrap();
+    block_on(inbox::purge(&s, NOON, 90)).unwrap();
     let attach = Act::Attach {
         intent: "x".into(),
         paraphrase: "autre".into(),
     };
     assert_eq!(
-        inbox::act(&s, id_of("autre"), &attach, "alice", NOON).unwrap(),
+        block_on(inbox::act(&s, id_of("autre"), &attach, "alice", NOON)).unwrap(),
         Acted::Purged
     );
     // Nothing more to do.
-    assert_eq!(inbox::purge(&s, NOON, 90).unwrap().removed, 0);
+    assert_eq!(block_on(inbox::purge(&s, NOON, 90)).unwrap().removed, 0);
 }
 
 /// Put the snippets of a TOML export into the files they name, the way
@@ -636,16 +652,16 @@ fn attached_paraphrases_exported_as_toml_load_as_valid_content() {
             intent: (*intent).into(),
             paraphrase: (*q).into(),
         };
-        inbox::act(
+        block_on(inbox::act(
             &s,
             crate::review::EntryId::of(q),
             &attach,
             "alice",
             NOON + k as u64,
-        )
+        ))
         .unwrap();
     }
-    let stored = paraphrases::stored(&s).unwrap();
+    let stored = block_on(paraphrases::stored(&s)).unwrap();
     let export = crate::review::export::toml(files, &stored, NOON);
     let tmp = tempfile::Builder::new()
         .prefix("accueil-review-export-")

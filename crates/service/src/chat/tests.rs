@@ -10,6 +10,7 @@ use super::turn;
 use crate::conversation::*;
 use crate::store::Millis;
 use crate::store::{SessionLookup, SledStore, Store};
+use crate::testing::block_on;
 use accueil_engine::engine::Engine;
 use accueil_engine::matcher::Outcome;
 use std::path::Path;
@@ -51,7 +52,15 @@ impl Chat {
             channel: self.channel,
             site: self.site.clone(),
         };
-        let out = turn(engine(), &[], &self.store, &self.policy, req, self.now).expect("turn");
+        let out = block_on(turn(
+            engine(),
+            &[],
+            &self.store,
+            &self.policy,
+            req,
+            self.now,
+        ))
+        .expect("turn");
         assert_eq!(out.store_errors, 0);
         self.session = Some(out.session.clone());
         out
@@ -379,7 +388,7 @@ fn fallback_offers_topics_and_is_recorded_without_session() {
     assert_eq!(out.intent, None);
     assert!(payloads(&out).contains(&"sejour.renouvellement"));
     assert!(out.recorded, "the reply promises to pass it on");
-    let records = crate::review::inbox::entries(&chat.store).unwrap();
+    let records = block_on(crate::review::inbox::entries(&chat.store)).unwrap();
     assert_eq!(records.len(), 1);
     let (_, r) = &records[0];
     assert_eq!(r.text, "recette de la blanquette de veau");
@@ -447,7 +456,8 @@ fn sessions_keep_no_free_text() {
         let secret = "permis bateau zorglub-confidentiel";
         let out = chat.say(secret);
         chat.say("Comment renouveler mon titre de séjour ?");
-        let SessionLookup::Found(bytes) = chat.store.get_session(&out.session, chat.now).unwrap()
+        let SessionLookup::Found(bytes) =
+            block_on(chat.store.sessions().get(&out.session, chat.now)).unwrap()
         else {
             panic!()
         };

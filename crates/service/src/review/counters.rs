@@ -1,17 +1,16 @@
 //! Day counters: how many questions, answers, clarifications, fallbacks
 //! and feedbacks each UTC day, and per intent.
 //!
-//! Keys are the day number in big-endian (so a range of days is a range
-//! of keys, and retention removes a prefix), then a tag: `t` for the day's
-//! turns, `i` + intent id for one intent. Values are sequences of `u64`
-//! added element by element by the store ([`Store::add_counters`]), so a
-//! chat turn costs one or two atomic merges and no read.
+//! A counter is a [`CounterKey`] (the day's turns, or one intent that
+//! day) and a sequence of `u64` added element by element by the store
+//! ([`crate::store::Counters::add`]), so a chat turn costs one or two
+//! atomic additions and no read. The positions in the sequences are here.
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::store::{Keyspace, Store, StoreError};
+use crate::store::{CounterKey, Store, StoreError};
 
 /// Positions in a day's turn counters.
 pub mod turn {
@@ -41,22 +40,6 @@ pub mod intent {
     pub const FEEDBACK_USEFUL: usize = 1;
     pub const FEEDBACK_NOT_USEFUL: usize = 2;
     pub const LEN: usize = 3;
-}
-
-const TURNS: u8 = b't';
-const INTENT: u8 = b'i';
-
-pub fn turns_key(day: u32) -> Vec<u8> {
-    let mut key = day.to_be_bytes().to_vec();
-    key.push(TURNS);
-    key
-}
-
-pub fn intent_key(day: u32, intent: &str) -> Vec<u8> {
-    let mut key = day.to_be_bytes().to_vec();
-    key.push(INTENT);
-    key.extend_from_slice(intent.as_bytes());
-    key
 }
 
 /// A vector of zeros with a one at `k`.
@@ -124,14 +107,6 @@ pub struct IntentCounts {
     pub feedback_not_useful: u64,
 }
 
-fn values(bytes: &[u8]) -> Vec<u64> {
-    bytes
-        .chunks_exact(8)
-        .filter_map(|c| <[u8; 8]>::try_from(c).ok())
-        .map(u64::from_be_bytes)
-        .collect()
-}
-
 /// Longest period read at once, in days: every day of a period gets a
 /// row, so the period is bounded (ten years is far beyond any retention).
 pub const MAX_SPAN: u32 = 3660;
@@ -147,45 +122,29 @@ pub struct Counts {
 
 /// The counters of the days `from..=to` (at most [`MAX_SPAN`] days from
 /// `from`).
-pub fn read(store: &dyn Store, from: u32, to: u32) -> Result<Counts, StoreError> {
+pub async fn read(store: &dyn Store, from: u32, to: u32) -> Result<Counts, StoreError> {
     let to = to.min(from.saturating_add(MAX_SPAN - 1));
     let mut days: BTreeMap<u32, Day> = (from..=to).map(|d| (d, Day::default())).collect();
     let mut intents: BTreeMap<String, IntentCounts> = BTreeMap::new();
-    let end = to.checked_add(1).map(u32::to_be_bytes);
-    for (key, value) in store.scan(
-        Keyspace::Counters,
-        &from.to_be_bytes(),
-        end.as_ref().map(|e| &e[..]),
-    )? {
-        let Some(day) = key.get(..4).and_then(|d| <[u8; 4]>::try_from(d).ok()) else {
-            continue;
-        };
-        let day = u32::from_be_bytes(day);
-        let v = values(&value);
-        match key.get(4) {
-            Some(&TURNS) => {
+    for (key, v) in store.counters().read(from, to).await? {
+        match key {
+            CounterKey::Turns { day } => {
                 days.entry(day).or_default().add(&Day::from_values(&v));
             }
-            Some(&INTENT) => {
-                let id = String::from_utf8_lossy(&key[5..]).into_owned();
+            CounterKey::Intent { intent: id, .. } => {
                 let c = intents.entry(id).or_default();
                 c.answers += v.get(intent::ANSWERS).copied().unwrap_or(0);
                 c.feedback_useful += v.get(intent::FEEDBACK_USEFUL).copied().unwrap_or(0);
                 c.feedback_not_useful += v.get(intent::FEEDBACK_NOT_USEFUL).copied().unwrap_or(0);
             }
-            _ => {}
         }
     }
     Ok(Counts { days, intents })
 }
 
-/// Remove the counters of the days before `day`; returns how many keys.
-pub fn purge_before(store: &dyn Store, day: u32) -> Result<usize, StoreError> {
-    let old = store.scan(Keyspace::Counters, &[], Some(&day.to_be_bytes()))?;
-    for (key, _) in &old {
-        store.remove(Keyspace::Counters, key)?;
-    }
-    Ok(old.len())
+/// Remove the counters of the days before `day`; returns how many.
+pub async fn purge_before(store: &dyn Store, day: u32) -> Result<usize, StoreError> {
+    store.counters().purge_before(day).await
 }
 
 #[cfg(test)]
@@ -193,21 +152,29 @@ mod tests {
     use super::*;
     use crate::store::SledStore;
 
-    #[test]
-    fn days_and_intents_add_up_and_purge_by_prefix() {
+    fn turns(day: u32) -> CounterKey {
+        CounterKey::Turns { day }
+    }
+
+    fn intent(day: u32) -> CounterKey {
+        CounterKey::Intent {
+            day,
+            intent: "sejour.recepisse".into(),
+        }
+    }
+
+    #[tokio::test]
+    async fn days_and_intents_add_up_and_purge_by_day() {
         let s = SledStore::temporary().unwrap();
+        let c = s.counters();
         let q = one_at::<{ turn::LEN }>(turn::QUESTIONS);
         let a = one_at::<{ turn::LEN }>(turn::ANSWERED);
-        s.add_counters(&[(&turns_key(10), &q), (&turns_key(10), &a)])
-            .unwrap();
-        s.add_counters(&[(&turns_key(12), &q)]).unwrap();
-        s.add_counters(&[(&intent_key(10, "sejour.recepisse"), &[1, 0, 1])])
-            .unwrap();
-        s.add_counters(&[(&intent_key(11, "sejour.recepisse"), &[2, 1, 0])])
-            .unwrap();
-        s.add_counters(&[(&intent_key(13, "sejour.recepisse"), &[5, 5, 5])])
-            .unwrap();
-        let Counts { days, intents } = read(&s, 10, 12).unwrap();
+        c.add(&[(turns(10), &q), (turns(10), &a)]).await.unwrap();
+        c.add(&[(turns(12), &q)]).await.unwrap();
+        c.add(&[(intent(10), &[1, 0, 1])]).await.unwrap();
+        c.add(&[(intent(11), &[2, 1, 0])]).await.unwrap();
+        c.add(&[(intent(13), &[5, 5, 5])]).await.unwrap();
+        let Counts { days, intents } = read(&s, 10, 12).await.unwrap();
         assert_eq!(days.len(), 3, "every day, zeros included");
         assert_eq!(days[&10].questions, 1);
         assert_eq!(days[&10].answered, 1);
@@ -222,8 +189,8 @@ mod tests {
                 feedback_not_useful: 1
             }
         );
-        assert_eq!(purge_before(&s, 12).unwrap(), 3);
-        let Counts { days, intents } = read(&s, 0, 20).unwrap();
+        assert_eq!(purge_before(&s, 12).await.unwrap(), 3);
+        let Counts { days, intents } = read(&s, 0, 20).await.unwrap();
         assert_eq!(days[&12].questions, 1);
         assert_eq!(days[&10], Day::default());
         assert_eq!(intents["sejour.recepisse"].answers, 5);

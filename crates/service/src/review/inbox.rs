@@ -14,10 +14,10 @@ use serde::Serialize;
 
 use super::counters;
 use super::entry::{Action, Entry, EntryId, Status, Summary};
-use super::paraphrases::{overlay_name, Paraphrase};
+use super::paraphrases::Paraphrase;
 use super::record::{sweep_pending, Swept};
 use super::time::{day_of, DAY_MILLIS};
-use crate::store::{Keyspace, Millis, Store, StoreError, TxnError};
+use crate::store::{Change, Millis, Store, StoreError, Taught};
 
 /// Most items per page.
 pub const MAX_LIMIT: usize = 500;
@@ -25,20 +25,19 @@ pub const MAX_LIMIT: usize = 500;
 pub const DEFAULT_LIMIT: usize = 50;
 
 /// Every readable entry but tombstones, in key order.
-pub fn entries(store: &dyn Store) -> Result<Vec<(EntryId, Entry)>, StoreError> {
+pub async fn entries(store: &dyn Store) -> Result<Vec<(EntryId, Entry)>, StoreError> {
     Ok(store
-        .scan(Keyspace::Inbox, &[], None)?
+        .inbox()
+        .all()
+        .await?
         .into_iter()
-        .filter_map(|(k, v)| Some((EntryId::from_key(&k)?, Entry::decode(&v)?)))
         .filter(|(_, e)| !e.purged)
         .collect())
 }
 
 /// One entry, tombstones included.
-pub fn entry(store: &dyn Store, id: EntryId) -> Result<Option<Entry>, StoreError> {
-    Ok(store
-        .get(Keyspace::Inbox, &id.0)?
-        .and_then(|b| Entry::decode(&b)))
+pub async fn entry(store: &dyn Store, id: EntryId) -> Result<Option<Entry>, StoreError> {
+    store.inbox().get(id).await
 }
 
 /// The order of a listing.
@@ -153,70 +152,60 @@ pub struct Page {
 }
 
 /// Every entry that `filter` keeps, in `sort` order.
-pub fn sorted(
+pub async fn sorted(
     store: &dyn Store,
     filter: &Filter,
     sort: Sort,
 ) -> Result<Vec<(EntryId, Entry)>, StoreError> {
-    Ok(decoded(keyed(store, filter, sort)?)
-        .into_iter()
-        .map(|(_, id, e)| (id, e))
-        .collect())
+    let kept = keyed(store, filter, sort).await?;
+    let ids: Vec<EntryId> = kept.iter().map(|(_, id)| *id).collect();
+    store.inbox().entries(&ids).await
 }
 
-/// The entries `filter` keeps, in `sort` order, still encoded.
-fn keyed(
+/// The entries `filter` keeps, in `sort` order, by their summaries.
+async fn keyed(
     store: &dyn Store,
     filter: &Filter,
     sort: Sort,
-) -> Result<Vec<(Cursor, EntryId, Vec<u8>)>, StoreError> {
-    let mut kept: Vec<(Cursor, EntryId, Vec<u8>)> = store
-        .scan(Keyspace::Inbox, &[], None)?
+) -> Result<Vec<(Cursor, EntryId)>, StoreError> {
+    let mut kept: Vec<(Cursor, EntryId)> = store
+        .inbox()
+        .summaries()
+        .await?
         .into_iter()
-        .filter_map(|(k, v)| {
-            let id = EntryId::from_key(&k)?;
-            let (summary, _) = Summary::decode(&v)?;
-            filter
-                .keeps(&summary)
-                .then(|| (Cursor::of(sort, id, &summary), id, v))
-        })
+        .filter(|(_, summary)| filter.keeps(summary))
+        .map(|(id, summary)| (Cursor::of(sort, id, &summary), id))
         .collect();
     kept.sort_by_key(|a| a.0.key());
     Ok(kept)
 }
 
-fn decoded(
-    kept: impl IntoIterator<Item = (Cursor, EntryId, Vec<u8>)>,
-) -> Vec<(Cursor, EntryId, Entry)> {
-    kept.into_iter()
-        .filter_map(|(c, id, v)| Some((c, id, Entry::decode(&v)?)))
-        .collect()
-}
-
 /// A page of the entries that `filter` keeps, in `sort` order, after `cursor`.
-pub fn list(
+pub async fn list(
     store: &dyn Store,
     filter: &Filter,
     sort: Sort,
     limit: usize,
     cursor: Option<&Cursor>,
 ) -> Result<Page, StoreError> {
-    let kept = keyed(store, filter, sort)?;
+    let kept = keyed(store, filter, sort).await?;
     let total = kept.len();
     let start = match cursor {
-        Some(c) => kept.partition_point(|(k, _, _)| k.key() <= c.key()),
+        Some(c) => kept.partition_point(|(k, _)| k.key() <= c.key()),
         None => 0,
     };
     let limit = limit.clamp(1, MAX_LIMIT);
     let more = kept.len() > start + limit;
-    let page = decoded(kept.into_iter().skip(start).take(limit));
+    let page: Vec<(Cursor, EntryId)> = kept.into_iter().skip(start).take(limit).collect();
+    let ids: Vec<EntryId> = page.iter().map(|(_, id)| *id).collect();
+    let items = store.inbox().entries(&ids).await?;
     let next_cursor = if more {
-        page.last().map(|(c, _, _)| c.encode(sort))
+        page.last().map(|(c, _)| c.encode(sort))
     } else {
         None
     };
     Ok(Page {
-        items: page.into_iter().map(|(_, id, e)| (id, e)).collect(),
+        items,
         next_cursor,
         total,
     })
@@ -263,61 +252,53 @@ pub enum Acted {
 }
 
 /// Apply an action in one transaction: the entry's status and history,
-/// and the paraphrase overlay (set by `attach`, removed by the others, so
-/// that `attached` always means "taught").
-pub fn act(
+/// and the paraphrase (set by `attach`, removed by the others, so that
+/// `attached` always means "taught").
+pub async fn act(
     store: &dyn Store,
     id: EntryId,
     action: &Act,
     by: &str,
     now: Millis,
 ) -> Result<Acted, StoreError> {
-    let name = overlay_name(&id.hex());
     let mut acted = Acted::Unknown;
-    store.transaction(&mut |t| {
-        acted = Acted::Unknown;
-        let Some(mut e) = t
-            .get(Keyspace::Inbox, &id.0)?
-            .and_then(|b| Entry::decode(&b))
-        else {
-            return Ok(());
-        };
-        let intent = match action {
-            Act::Attach { intent, paraphrase } => {
-                if e.purged {
-                    acted = Acted::Purged;
-                    return Ok(());
+    store
+        .inbox()
+        .update(id, &mut |old| {
+            acted = Acted::Unknown;
+            let Some(mut e) = old else {
+                return Change::Keep;
+            };
+            let (intent, taught) = match action {
+                Act::Attach { intent, paraphrase } => {
+                    if e.purged {
+                        acted = Acted::Purged;
+                        return Change::Keep;
+                    }
+                    let p = Paraphrase {
+                        intent: intent.clone(),
+                        text: paraphrase.clone(),
+                        question: id.hex(),
+                        by: by.to_owned(),
+                        at: now,
+                    };
+                    (Some(intent.clone()), Taught::Set(p))
                 }
-                let p = Paraphrase {
-                    intent: intent.clone(),
-                    text: paraphrase.clone(),
-                    question: id.hex(),
+                Act::Dismiss | Act::ToWrite => (None, Taught::Cleared),
+            };
+            e.act(
+                action.status(),
+                Action {
+                    action: action.name().to_owned(),
+                    intent,
                     by: by.to_owned(),
                     at: now,
-                };
-                let bytes = serde_json::to_vec(&p)
-                    .map_err(|e| TxnError::abort(format!("encoding a paraphrase: {e}")))?;
-                t.put(Keyspace::Overlays, name.as_bytes(), &bytes)?;
-                Some(intent.clone())
-            }
-            Act::Dismiss | Act::ToWrite => {
-                t.remove(Keyspace::Overlays, name.as_bytes())?;
-                None
-            }
-        };
-        e.act(
-            action.status(),
-            Action {
-                action: action.name().to_owned(),
-                intent,
-                by: by.to_owned(),
-                at: now,
-            },
-        );
-        t.put(Keyspace::Inbox, &id.0, &e.encode()?)?;
-        acted = Acted::Done(Box::new(e));
-        Ok(())
-    })?;
+                },
+            );
+            acted = Acted::Done(Box::new(e.clone()));
+            Change::Put(Box::new(e), taught)
+        })
+        .await?;
     Ok(acted)
 }
 
@@ -339,17 +320,18 @@ pub struct Purged {
 
 /// Remove what is older than `retention_days` days, and settle the pending
 /// questions of expired sessions.
-pub fn purge(store: &dyn Store, now: Millis, retention_days: u32) -> Result<Purged, StoreError> {
+pub async fn purge(
+    store: &dyn Store,
+    now: Millis,
+    retention_days: u32,
+) -> Result<Purged, StoreError> {
     let cutoff = now.saturating_sub(u64::from(retention_days) * DAY_MILLIS);
     let cutoff_day = day_of(cutoff);
     let mut purged = Purged {
-        pending: sweep_pending(store, now)?,
+        pending: sweep_pending(store, now).await?,
         ..Purged::default()
     };
-    for (key, value) in store.scan(Keyspace::Inbox, &[], None)? {
-        let Some(e) = Entry::decode(&value) else {
-            continue;
-        };
+    for (id, e) in store.inbox().all().await? {
         let old_days = e.days.range(..cutoff_day).next().is_some();
         let expired = !e.purged && e.last_seen < cutoff;
         if !old_days && !expired {
@@ -357,38 +339,36 @@ pub fn purge(store: &dyn Store, now: Millis, retention_days: u32) -> Result<Purg
         }
         // Again inside a transaction: the question may be asked meanwhile.
         let mut what = (0, 0, 0);
-        store.transaction(&mut |t| {
-            what = (0, 0, 0);
-            let Some(mut e) = t
-                .get(Keyspace::Inbox, &key)?
-                .and_then(|b| Entry::decode(&b))
-            else {
-                return Ok(());
-            };
-            if !e.purged && e.last_seen < cutoff {
-                if e.status == Status::New {
-                    t.remove(Keyspace::Inbox, &key)?;
-                    what = (1, 0, 0);
-                    return Ok(());
+        store
+            .inbox()
+            .update(id, &mut |old| {
+                what = (0, 0, 0);
+                let Some(mut e) = old else {
+                    return Change::Keep;
+                };
+                if !e.purged && e.last_seen < cutoff {
+                    if e.status == Status::New {
+                        what = (1, 0, 0);
+                        return Change::Remove;
+                    }
+                    e.text.clear();
+                    e.normalized.clear();
+                    e.reasons.clear();
+                    e.candidates.clear();
+                    e.days.clear();
+                    e.purged = true;
+                    what = (0, 1, 0);
+                } else {
+                    e.days = e.days.split_off(&cutoff_day);
+                    what = (0, 0, 1);
                 }
-                e.text.clear();
-                e.normalized.clear();
-                e.reasons.clear();
-                e.candidates.clear();
-                e.days.clear();
-                e.purged = true;
-                what = (0, 1, 0);
-            } else {
-                e.days = e.days.split_off(&cutoff_day);
-                what = (0, 0, 1);
-            }
-            t.put(Keyspace::Inbox, &key, &e.encode()?)?;
-            Ok(())
-        })?;
+                Change::Put(Box::new(e), Taught::Unchanged)
+            })
+            .await?;
         purged.removed += what.0;
         purged.emptied += what.1;
         purged.trimmed += what.2;
     }
-    purged.counters = counters::purge_before(store, cutoff_day)?;
+    purged.counters = counters::purge_before(store, cutoff_day).await?;
     Ok(purged)
 }

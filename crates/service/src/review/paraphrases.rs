@@ -1,8 +1,7 @@
 //! Paraphrases taught by agents, laid over the content files.
 //!
-//! Attaching a question to an intent stores a [`Paraphrase`] as an overlay
-//! (`paraphrase:<entry id>`) in the same transaction as the entry's new
-//! status. The served engine is then the files' content plus every such
+//! Attaching a question to an intent stores a [`Paraphrase`] in the same
+//! transaction as the entry's new status ([`crate::store::Taught`]). The served engine is then the files' content plus every such
 //! paraphrase ([`with_paraphrases`]), rebuilt and swapped like a reload,
 //! so the next request already benefits; at startup and on every reload
 //! the overlays are laid again over the files just read.
@@ -16,43 +15,13 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
-
-use crate::store::{Keyspace, Millis, Store, StoreError};
+pub use crate::store::Paraphrase;
+use crate::store::{Store, StoreError};
 use accueil_engine::engine::Engine;
 
-/// The overlay names of paraphrases start with this.
-pub const PREFIX: &str = "paraphrase:";
-
-/// One paraphrase added by an agent.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Paraphrase {
-    pub intent: String,
-    /// The text added to the intent's questions: the masked question
-    /// without its masking labels.
-    pub text: String,
-    /// The inbox entry it comes from (hex id).
-    pub question: String,
-    pub by: String,
-    pub at: Millis,
-}
-
-/// The overlay name of the paraphrase of an entry.
-pub fn overlay_name(entry_hex: &str) -> String {
-    format!("{PREFIX}{entry_hex}")
-}
-
 /// Every stored paraphrase, oldest attach first.
-pub fn stored(store: &dyn Store) -> Result<Vec<Paraphrase>, StoreError> {
-    // `;` follows `:` in ASCII: the range is exactly the prefix.
-    let end = format!("{};", PREFIX.trim_end_matches(':'));
-    let mut out: Vec<Paraphrase> = store
-        .scan(Keyspace::Overlays, PREFIX.as_bytes(), Some(end.as_bytes()))?
-        .into_iter()
-        .filter_map(|(_, v)| serde_json::from_slice(&v).ok())
-        .collect();
-    out.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.question.cmp(&b.question)));
-    Ok(out)
+pub async fn stored(store: &dyn Store) -> Result<Vec<Paraphrase>, StoreError> {
+    store.paraphrases().list().await
 }
 
 /// Where a paraphrase stands against the files.
@@ -153,6 +122,7 @@ mod tests {
     //! paraphrases the files already have, or give to another intent, or
     //! whose intent is gone, are skipped; nothing to add serves the files.
     use super::*;
+    use crate::store::Millis;
     use accueil_engine::matcher::Outcome;
     use std::path::Path;
 

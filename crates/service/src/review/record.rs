@@ -20,51 +20,36 @@
 //! A store failure never stops a turn: it is counted and logged, and the
 //! person gets their answer.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-use super::counters::{self, intent, one_at, turn};
-use super::entry::{upsert, EntryId, Kind, Occurrence, GUESSES};
+use super::counters::{intent, one_at, turn};
+use super::entry::{count, counted, EntryId, Kind, Occurrence, GUESSES};
 use super::time::day_of;
 use crate::conversation::new_session_id;
 pub use crate::events::{Channel, Guess, Noted, Ticket, TicketKind, TurnEvent};
-use crate::store::{Keyspace, Millis, Store, StoreError};
+pub use crate::store::Pending;
+use crate::store::{CounterKey, Millis, Store, StoreError};
 use accueil_engine::engine::Engine;
 use accueil_engine::mask::mask;
 use accueil_engine::matcher::{Match, Outcome};
 
-/// A question waiting in the pending keyspace, masked.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Pending {
-    pub kind: TicketKind,
-    pub text: String,
-    pub normalized: String,
-    pub channel: Channel,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub site: Option<String>,
-    pub at: Millis,
-    /// When the session would expire: then the sweep decides.
-    pub expires_at: Millis,
-    /// The options offered (clarify) or the best guesses (answer).
-    pub guesses: Vec<Guess>,
-    /// The intent answered (answer).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub intent: Option<String>,
-    pub content_version: String,
-}
-
-impl Pending {
-    fn occurrence<'a>(&'a self, kind: Kind, at: Millis, reason: Option<&'a str>) -> Occurrence<'a> {
-        Occurrence {
-            text: &self.text,
-            normalized: &self.normalized,
-            kind,
-            channel: self.channel,
-            site: self.site.as_deref(),
-            at,
-            guesses: &self.guesses,
-            content_version: &self.content_version,
-            reason,
-        }
+/// A waiting question as an occurrence to count.
+fn occurrence<'a>(
+    p: &'a Pending,
+    kind: Kind,
+    at: Millis,
+    reason: Option<&'a str>,
+) -> Occurrence<'a> {
+    Occurrence {
+        text: &p.text,
+        normalized: &p.normalized,
+        kind,
+        channel: p.channel,
+        site: p.site.as_deref(),
+        at,
+        guesses: &p.guesses,
+        content_version: &p.content_version,
+        reason,
     }
 }
 
@@ -106,18 +91,15 @@ fn keep(engine: &Engine, text: &str, m: &Match) -> Kept {
 }
 
 /// Count an occurrence on its entry (one transaction).
-pub fn record(store: &dyn Store, occ: &Occurrence<'_>) -> Result<EntryId, StoreError> {
-    let mut id = None;
-    store.transaction(&mut |t| {
-        id = Some(upsert(t, occ)?);
-        Ok(())
-    })?;
-    id.ok_or_else(|| StoreError("the transaction did not run".into()))
+pub async fn record(store: &dyn Store, occ: &Occurrence<'_>) -> Result<EntryId, StoreError> {
+    let id = EntryId::of(occ.normalized);
+    store.inbox().update(id, &mut |old| count(old, occ)).await?;
+    Ok(id)
 }
 
 /// Record a pending question and remove it, atomically; `false` if it
 /// was already gone (resolved or swept meanwhile).
-fn record_pending(
+async fn record_pending(
     store: &dyn Store,
     ticket: &str,
     kind: Kind,
@@ -125,42 +107,23 @@ fn record_pending(
     reason: Option<&str>,
     only_for_intent: Option<&str>,
 ) -> Result<bool, StoreError> {
-    let mut done = false;
-    store.transaction(&mut |t| {
-        done = false;
-        let Some(bytes) = t.get(Keyspace::Pending, ticket.as_bytes())? else {
-            return Ok(());
-        };
-        let Ok(p) = serde_json::from_slice::<Pending>(&bytes) else {
-            t.remove(Keyspace::Pending, ticket.as_bytes())?;
-            return Ok(());
-        };
-        if only_for_intent.is_some() && p.intent.as_deref() != only_for_intent {
-            return Ok(());
-        }
-        upsert(t, &p.occurrence(kind, at.unwrap_or(p.at), reason))?;
-        t.remove(Keyspace::Pending, ticket.as_bytes())?;
-        done = true;
-        Ok(())
-    })?;
-    Ok(done)
-}
-
-fn put_pending(store: &dyn Store, id: &str, p: &Pending) -> Result<(), StoreError> {
-    let bytes = serde_json::to_vec(p)
-        .map_err(|e| StoreError(format!("encoding a pending question: {e}")))?;
-    store.put(Keyspace::Pending, id.as_bytes(), &bytes)
-}
-
-fn read_pending(store: &dyn Store, id: &str) -> Result<Option<Pending>, StoreError> {
-    Ok(store
-        .get(Keyspace::Pending, id.as_bytes())?
-        .and_then(|b| serde_json::from_slice(&b).ok()))
+    store
+        .pending()
+        .settle(ticket, &mut |p, old| {
+            if only_for_intent.is_some() && p.intent.as_deref() != only_for_intent {
+                return None;
+            }
+            Some(counted(
+                old,
+                &occurrence(p, kind, at.unwrap_or(p.at), reason),
+            ))
+        })
+        .await
 }
 
 /// Take note of a chat turn: counters, the previous turn's pending
 /// question, and this turn's question if agents may need it.
-pub fn note_turn(store: &dyn Store, engine: &Engine, note: &TurnEvent<'_>) -> Noted {
+pub async fn note_turn(store: &dyn Store, engine: &Engine, note: &TurnEvent<'_>) -> Noted {
     let mut noted = Noted::default();
     let failed = |noted: &mut Noted, what: &str, e: StoreError| {
         tracing::warn!(error = %e, "{what}");
@@ -185,7 +148,7 @@ pub fn note_turn(store: &dyn Store, engine: &Engine, note: &TurnEvent<'_>) -> No
     if let Some(ticket) = note.ticket {
         match ticket.kind {
             TicketKind::Answer => carried = Some(ticket.clone()),
-            TicketKind::Clarify => match read_pending(store, &ticket.id) {
+            TicketKind::Clarify => match store.pending().get(&ticket.id).await {
                 Ok(Some(mut p)) => {
                     let offered = |id: &str| p.guesses.iter().any(|g| g.intent == id);
                     let resolved =
@@ -197,17 +160,19 @@ pub fn note_turn(store: &dyn Store, engine: &Engine, note: &TurnEvent<'_>) -> No
                     let asked_again = note.clarified_again;
                     if resolved {
                         turns[turn::CLARIFY_RESOLVED] += 1;
-                        if let Err(e) = store.remove(Keyspace::Pending, ticket.id.as_bytes()) {
+                        if let Err(e) = store.pending().remove(&ticket.id).await {
                             failed(&mut noted, "cannot remove a resolved clarification", e);
                         }
                     } else if asked_again {
                         p.expires_at = note.expires_at;
-                        match put_pending(store, &ticket.id, &p) {
+                        match store.pending().put(&ticket.id, &p).await {
                             Ok(()) => carried = Some(ticket.clone()),
                             Err(e) => failed(&mut noted, "cannot keep a clarification waiting", e),
                         }
                     } else {
-                        match record_pending(store, &ticket.id, Kind::Clarify, None, None, None) {
+                        match record_pending(store, &ticket.id, Kind::Clarify, None, None, None)
+                            .await
+                        {
                             Ok(true) => other_days.push((day_of(p.at), turn::CLARIFY_UNRESOLVED)),
                             Ok(false) => {}
                             Err(e) => {
@@ -255,7 +220,7 @@ pub fn note_turn(store: &dyn Store, engine: &Engine, note: &TurnEvent<'_>) -> No
                     content_version,
                     reason: None,
                 };
-                match record(store, &occ) {
+                match record(store, &occ).await {
                     Ok(_) => noted.recorded = true,
                     Err(e) => failed(&mut noted, "cannot record an unanswered question", e),
                 }
@@ -265,14 +230,14 @@ pub fn note_turn(store: &dyn Store, engine: &Engine, note: &TurnEvent<'_>) -> No
             Outcome::Clarify if m.outcome == Outcome::Clarify => {
                 // The options offered are the matcher's candidates.
                 let pending = pending_ticket(TicketKind::Clarify, None);
-                carried = replace(store, carried, pending, TicketKind::Clarify, &mut noted);
+                carried = replace(store, carried, pending, TicketKind::Clarify, &mut noted).await;
             }
             Outcome::Answer
                 if m.outcome == Outcome::Answer
                     && note.intent.is_some_and(|i| !is_conversation(i)) =>
             {
                 let pending = pending_ticket(TicketKind::Answer, note.intent.map(str::to_owned));
-                carried = replace(store, carried, pending, TicketKind::Answer, &mut noted);
+                carried = replace(store, carried, pending, TicketKind::Answer, &mut noted).await;
             }
             _ => {}
         }
@@ -289,21 +254,25 @@ pub fn note_turn(store: &dyn Store, engine: &Engine, note: &TurnEvent<'_>) -> No
         .then_some(note.intent)
         .flatten()
         .filter(|i| asked_for == Some(*i) || turns[turn::CLARIFY_RESOLVED] > 0);
-    let turns_key = counters::turns_key(day);
-    let intent_key = answered.map(|i| counters::intent_key(day, i));
+    let mut adds: Vec<(CounterKey, &[u64])> = vec![(CounterKey::Turns { day }, &turns)];
     let answer = one_at::<{ intent::LEN }>(intent::ANSWERS);
-    let mut adds: Vec<(&[u8], &[u64])> = vec![(&turns_key, &turns)];
-    if let Some(k) = &intent_key {
-        adds.push((k, &answer));
+    if let Some(i) = answered {
+        adds.push((
+            CounterKey::Intent {
+                day,
+                intent: i.to_owned(),
+            },
+            &answer,
+        ));
     }
-    let late: Vec<(Vec<u8>, [u64; turn::LEN])> = other_days
+    let late: Vec<(u32, [u64; turn::LEN])> = other_days
         .iter()
-        .map(|&(d, k)| (counters::turns_key(d), one_at::<{ turn::LEN }>(k)))
+        .map(|&(d, k)| (d, one_at::<{ turn::LEN }>(k)))
         .collect();
-    for (k, v) in &late {
-        adds.push((k, v));
+    for (d, v) in &late {
+        adds.push((CounterKey::Turns { day: *d }, v));
     }
-    if let Err(e) = store.add_counters(&adds) {
+    if let Err(e) = store.counters().add(&adds).await {
         failed(&mut noted, "cannot count a turn", e);
     }
     noted.ticket = carried;
@@ -311,7 +280,7 @@ pub fn note_turn(store: &dyn Store, engine: &Engine, note: &TurnEvent<'_>) -> No
 }
 
 /// Keep `pending` under a new ticket, dropping the one it replaces.
-fn replace(
+async fn replace(
     store: &dyn Store,
     old: Option<Ticket>,
     pending: Pending,
@@ -326,13 +295,13 @@ fn replace(
             return old;
         }
     };
-    if let Err(e) = put_pending(store, &id, &pending) {
+    if let Err(e) = store.pending().put(&id, &pending).await {
         tracing::warn!(error = %e, "cannot keep a waiting question");
         noted.store_errors += 1;
         return old;
     }
     if let Some(old) = old {
-        if let Err(e) = store.remove(Keyspace::Pending, old.id.as_bytes()) {
+        if let Err(e) = store.pending().remove(&old.id).await {
             tracing::warn!(error = %e, "cannot drop a replaced waiting question");
             noted.store_errors += 1;
         }
@@ -355,20 +324,26 @@ pub struct FeedbackNote<'a> {
 /// Count a feedback by day and intent; when an answer to a typed question
 /// is marked not useful, record that question for agents. Returns whether
 /// a question was recorded.
-pub fn note_feedback(store: &dyn Store, note: FeedbackNote<'_>) -> Result<bool, StoreError> {
+pub async fn note_feedback(store: &dyn Store, note: FeedbackNote<'_>) -> Result<bool, StoreError> {
     let day = day_of(note.now);
     let (t, i) = if note.useful {
         (turn::FEEDBACK_USEFUL, intent::FEEDBACK_USEFUL)
     } else {
         (turn::FEEDBACK_NOT_USEFUL, intent::FEEDBACK_NOT_USEFUL)
     };
-    store.add_counters(&[
-        (&counters::turns_key(day), &one_at::<{ turn::LEN }>(t)),
-        (
-            &counters::intent_key(day, note.intent),
-            &one_at::<{ intent::LEN }>(i),
-        ),
-    ])?;
+    store
+        .counters()
+        .add(&[
+            (CounterKey::Turns { day }, &one_at::<{ turn::LEN }>(t)),
+            (
+                CounterKey::Intent {
+                    day,
+                    intent: note.intent.to_owned(),
+                },
+                &one_at::<{ intent::LEN }>(i),
+            ),
+        ])
+        .await?;
     if note.useful {
         return Ok(false);
     }
@@ -387,6 +362,7 @@ pub fn note_feedback(store: &dyn Store, note: FeedbackNote<'_>) -> Result<bool, 
         reason.as_deref(),
         Some(note.intent),
     )
+    .await
 }
 
 /// What a sweep of expired pending questions did.
@@ -399,30 +375,27 @@ pub struct Swept {
 }
 
 /// Settle the pending questions whose session has expired by `now`.
-pub fn sweep_pending(store: &dyn Store, now: Millis) -> Result<Swept, StoreError> {
+pub async fn sweep_pending(store: &dyn Store, now: Millis) -> Result<Swept, StoreError> {
     let mut swept = Swept::default();
-    for (key, value) in store.scan(Keyspace::Pending, &[], None)? {
-        let Ok(p) = serde_json::from_slice::<Pending>(&value) else {
-            store.remove(Keyspace::Pending, &key)?;
-            swept.dropped += 1;
-            continue;
-        };
+    for (ticket, p) in store.pending().all().await? {
         if p.expires_at > now {
             continue;
         }
         match p.kind {
             TicketKind::Clarify => {
-                let id = String::from_utf8_lossy(&key).into_owned();
-                if record_pending(store, &id, Kind::Clarify, None, None, None)? {
-                    store.add_counters(&[(
-                        &counters::turns_key(day_of(p.at)),
-                        &one_at::<{ turn::LEN }>(turn::CLARIFY_UNRESOLVED),
-                    )])?;
+                if record_pending(store, &ticket, Kind::Clarify, None, None, None).await? {
+                    store
+                        .counters()
+                        .add(&[(
+                            CounterKey::Turns { day: day_of(p.at) },
+                            &one_at::<{ turn::LEN }>(turn::CLARIFY_UNRESOLVED),
+                        )])
+                        .await?;
                     swept.recorded += 1;
                 }
             }
             TicketKind::Answer => {
-                if store.remove(Keyspace::Pending, &key)? {
+                if store.pending().remove(&ticket).await? {
                     swept.dropped += 1;
                 }
             }

@@ -131,7 +131,7 @@ pub struct Stats {
 }
 
 /// Build the statistics of the days `from..=to`.
-pub fn stats(
+pub async fn stats(
     store: &dyn Store,
     index: &Index,
     entries: &[(EntryId, Entry)],
@@ -139,7 +139,7 @@ pub fn stats(
     to: u32,
     top: usize,
 ) -> Result<Stats, StoreError> {
-    let counters::Counts { days, intents } = counters::read(store, from, to)?;
+    let counters::Counts { days, intents } = counters::read(store, from, to).await?;
     let mut totals = Day::default();
     let days: Vec<DayView> = days
         .into_iter()
