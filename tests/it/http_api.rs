@@ -36,7 +36,10 @@ async fn healthz_answers_without_work() {
     let app = TestApp::new().await;
     let r = app.get("/healthz").await;
     assert_eq!(r.status, StatusCode::OK);
-    assert_eq!(r.json(), json!({"status": "ok", "semantic": "off"}));
+    assert_eq!(
+        r.json(),
+        json!({"status": "ok", "semantic": "off", "store": "sled"})
+    );
 }
 
 #[tokio::test]
@@ -1106,6 +1109,9 @@ impl Store for BrokenStore {
     fn backend(&self) -> &'static str {
         "broken"
     }
+    async fn changes(&self) -> Result<u64, StoreError> {
+        on_fire()
+    }
     async fn check(&self) -> Result<(), StoreError> {
         on_fire()
     }
@@ -1130,6 +1136,17 @@ async fn a_failing_store_degrades_the_chat_and_fails_readiness() {
     assert_eq!(ready.status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(ready.error_code(), "not_ready");
     assert!(ready.text().contains("disk on fire"));
+    // Liveness reads the latest check of the store (every --sync-interval).
+    assert_eq!(app.get("/healthz").await.status, StatusCode::OK);
+    app.state.sync().await;
+    let health = app.get("/healthz").await;
+    assert_eq!(health.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(health.error_code(), "not_ready");
+    assert!(
+        health.text().contains("the broken store does not answer"),
+        "{}",
+        health.text()
+    );
     let metrics = app.metrics().await.text();
     assert!(
         metrics.contains("accueil_store_errors_total 7"),

@@ -20,6 +20,8 @@ mod layers;
 mod notices_http;
 mod pages_fiche;
 mod pages_static;
+#[cfg(unix)]
+mod postgres;
 mod review_api;
 #[cfg(unix)]
 mod review_crash;

@@ -18,18 +18,18 @@ use crate::support::*;
 use serde_json::{json, Value};
 
 /// `accueil serve` as a child process, its log lines collected.
-struct Server {
+pub(crate) struct Server {
     child: std::process::Child,
     logs: LogLines,
-    addr: SocketAddr,
+    pub(crate) addr: SocketAddr,
 }
 
 impl Server {
-    fn start(content: &Path, data: &Path) -> Server {
+    pub(crate) fn start(content: &Path, data: &Path) -> Server {
         Server::start_with(content, data, &[])
     }
 
-    fn start_with(content: &Path, data: &Path, env: &[(&str, &str)]) -> Server {
+    pub(crate) fn start_with(content: &Path, data: &Path, env: &[(&str, &str)]) -> Server {
         let mut cmd = serve_command(
             content,
             data,
@@ -59,24 +59,24 @@ impl Server {
     }
 
     /// SIGKILL: no signal handler runs, nothing is flushed on the way out.
-    fn kill(mut self) -> Vec<String> {
+    pub(crate) fn kill(mut self) -> Vec<String> {
         self.child.kill().expect("SIGKILL our own child");
         self.child.wait().expect("reaped");
         self.logs.drain();
         std::mem::take(&mut self.logs.log)
     }
 
-    async fn chat(&self, body: Value) -> Value {
+    pub(crate) async fn chat(&self, body: Value) -> Value {
         let r = http_post(self.addr, "/api/v1/chat", "", &body.to_string()).await;
         assert_eq!(r.status, 200, "{body} → {}", r.body);
         r.json()
     }
 
-    async fn agent_get(&self, path: &str) -> Value {
+    pub(crate) async fn agent_get(&self, path: &str) -> Value {
         self.get_as(AGENT_SECRET, path).await.json()
     }
 
-    async fn get_as(&self, secret: &str, path: &str) -> Raw {
+    pub(crate) async fn get_as(&self, secret: &str, path: &str) -> Raw {
         let req = format!(
             "GET {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\nAuthorization: Bearer {secret}\r\n\r\n"
         );
@@ -85,7 +85,7 @@ impl Server {
         r
     }
 
-    async fn act(&self, id: &str, body: Value) -> Value {
+    pub(crate) async fn act(&self, id: &str, body: Value) -> Value {
         let r = http_post(
             self.addr,
             &format!("/api/v1/review/questions/{id}"),

@@ -6,7 +6,7 @@
 //! checked once at startup, with a message naming the variable, so a typo
 //! in a deployment fails loudly instead of serving with a surprise.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -25,9 +25,29 @@ pub struct ServeArgs {
     #[arg(long, env = "ACCUEIL_ADDR", default_value = "127.0.0.1:8080")]
     pub addr: String,
 
-    /// Folder of the embedded store (sessions, records), created if missing.
+    /// Folder of the embedded store (inbox, counters, agents' changes),
+    /// created if missing; the default `--store`.
     #[arg(long, env = "ACCUEIL_DATA", default_value = "./data")]
     pub data: PathBuf,
+
+    /// Where to keep what outlives a request: `sled:FOLDER` (the embedded
+    /// store; the default is `sled:` + `--data`) or a PostgreSQL URL
+    /// (`postgres://user:password@host:5432/db`) shared by several
+    /// instances. Prefer the environment variable: a URL with a password
+    /// shows in the process list.
+    #[arg(long, env = "ACCUEIL_STORE", hide_env_values = true)]
+    pub store: Option<String>,
+
+    /// Connections to PostgreSQL kept by this instance.
+    #[arg(long, env = "ACCUEIL_PG_POOL", default_value_t = 16,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=1024))]
+    pub pg_pool: usize,
+
+    /// With a shared store: how often this instance looks for the agents'
+    /// changes made on another one (attach, dismiss, notices).
+    #[arg(long, env = "ACCUEIL_SYNC_INTERVAL", default_value = "500ms",
+          value_parser = parse_duration)]
+    pub sync_interval: std::time::Duration,
 
     /// Tokens of agents and admins, comma-separated `name:role:secret`
     /// (role `agent` or `admin`, secret of 16 characters or more). Prefer
@@ -132,6 +152,19 @@ impl std::fmt::Debug for ServeArgs {
         f.debug_struct("ServeArgs")
             .field("addr", &self.addr)
             .field("data", &self.data)
+            .field(
+                "store",
+                &self
+                    .store
+                    .as_deref()
+                    .map(|s| match StoreChoice::parse(Some(s), &self.data) {
+                        Ok(StoreChoice::Sled(p)) => format!("sled:{}", p.display()),
+                        Ok(StoreChoice::Postgres(_)) => "postgres:<redacted>".to_owned(),
+                        Err(_) => "<invalid>".to_owned(),
+                    }),
+            )
+            .field("pg_pool", &self.pg_pool)
+            .field("sync_interval", &self.sync_interval)
             .field("tokens", &tokens)
             .field("tokens_file", &self.tokens_file)
             .field("cors_origins", &self.cors_origins)
@@ -218,6 +251,8 @@ pub struct Settings {
     pub policy: Policy,
     pub request_timeout: Duration,
     pub purge_interval: Duration,
+    /// With a shared store: how often to look for other instances' changes.
+    pub sync_interval: Duration,
     pub pages: super::pages::PagesSettings,
     /// Days the agents' review keeps what it records.
     pub retention_days: u32,
@@ -244,6 +279,7 @@ impl Settings {
             policy: Policy::default(),
             request_timeout: Duration::from_secs(10),
             purge_interval: Duration::from_secs(60),
+            sync_interval: Duration::from_millis(500),
             pages: super::pages::PagesSettings::default(),
             retention_days: accueil_service::review::DEFAULT_RETENTION_DAYS,
             clock: Arc::new(SystemClock),
@@ -261,6 +297,7 @@ impl Settings {
             ("ACCUEIL_PURGE_INTERVAL", args.purge_interval),
             ("ACCUEIL_REQUEST_TIMEOUT", args.request_timeout),
             ("ACCUEIL_HEADER_TIMEOUT", args.header_timeout),
+            ("ACCUEIL_SYNC_INTERVAL", args.sync_interval),
         ] {
             if d.is_zero() {
                 return Err(format!("{name} must be longer than zero"));
@@ -277,6 +314,7 @@ impl Settings {
             },
             request_timeout: args.request_timeout,
             purge_interval: args.purge_interval,
+            sync_interval: args.sync_interval,
             pages: super::pages::PagesSettings::from_args(&args.pages)?,
             retention_days: args.retention_days,
             clock: Arc::new(SystemClock),
@@ -292,6 +330,38 @@ impl Settings {
             },
             metrics_open: args.metrics_open,
         })
+    }
+}
+
+/// Which store `accueil serve` opens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoreChoice {
+    /// The embedded store in this folder.
+    Sled(PathBuf),
+    /// A PostgreSQL database, by URL.
+    Postgres(String),
+}
+
+impl StoreChoice {
+    /// From `--store` (`sled:FOLDER` or a `postgres://` / `postgresql://`
+    /// URL), or `sled:` + `--data` without it.
+    pub fn parse(store: Option<&str>, data: &Path) -> Result<StoreChoice, String> {
+        let Some(spec) = store.map(str::trim).filter(|s| !s.is_empty()) else {
+            return Ok(StoreChoice::Sled(data.to_owned()));
+        };
+        if let Some(folder) = spec.strip_prefix("sled:") {
+            if folder.is_empty() {
+                return Err("ACCUEIL_STORE: `sled:` needs a folder, as in `sled:./data`".into());
+            }
+            return Ok(StoreChoice::Sled(PathBuf::from(folder)));
+        }
+        if spec.starts_with("postgres://") || spec.starts_with("postgresql://") {
+            return Ok(StoreChoice::Postgres(spec.to_owned()));
+        }
+        Err(
+            "ACCUEIL_STORE: use `sled:FOLDER` or a PostgreSQL URL `postgres://user:password@host:5432/db`"
+                .into(),
+        )
     }
 }
 

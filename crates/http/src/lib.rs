@@ -43,7 +43,7 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 
 pub use auth::{Role, Token, Tokens, MIN_SECRET_CHARS};
 pub use chat::ChatRequest;
-pub use config::{parse_duration, Cors, ServeArgs, Settings};
+pub use config::{parse_duration, Cors, ServeArgs, Settings, StoreChoice};
 pub use error::{ApiError, AppJson, ERROR_CODES, MAX_BODY_BYTES, MAX_HEADERS, MAX_HEADER_BYTES};
 pub use listener::{ConnectionLimits, HARD_HEADER_BYTES};
 pub use metrics::Metrics;
@@ -75,6 +75,11 @@ struct Inner {
     settings: Settings,
     metrics: Metrics,
     stopping: AtomicBool,
+    /// The store answered at the latest check ([`watch_loop`]); `/healthz`
+    /// reads it without waiting on the store.
+    store_up: AtomicBool,
+    /// The agents' changes seen in a shared store ([`Store::changes`]).
+    changes_seen: std::sync::atomic::AtomicU64,
     /// The admins' service notices, mirrored from the store.
     notices: accueil_service::notice_board::Board,
     /// The agents' review: feedback limits, retention, group commit.
@@ -98,6 +103,7 @@ impl AppState {
     /// paraphrases from `store`, and lays the paraphrases over `engine`.
     pub async fn new(engine: Engine, store: Arc<dyn Store>, settings: Settings) -> AppState {
         let notices = notices::load_board(store.as_ref()).await;
+        let changes_seen = store.changes().await.unwrap_or(0);
         // The agents' paraphrases are laid over the files' content (a
         // blocking build, once, before anything is served).
         let listed = Listed::first(store.as_ref()).await;
@@ -117,6 +123,8 @@ impl AppState {
                 settings,
                 metrics,
                 stopping: AtomicBool::new(false),
+                store_up: AtomicBool::new(true),
+                changes_seen: std::sync::atomic::AtomicU64::new(changes_seen),
                 notices,
                 review,
                 limiter,
@@ -303,6 +311,7 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let addr = listener.local_addr()?;
     let purge = tokio::spawn(purge_loop(state.clone()));
+    let watch = tokio::spawn(watch_loop(state.clone()));
     let (stop_tx, mut stop_rx) = tokio::sync::watch::channel(false);
     let signalled = {
         let state = state.clone();
@@ -333,9 +342,11 @@ pub async fn serve(
         }
     }
     purge.abort();
-    // Wait for the aborted task to be dropped: it holds a clone of the
+    watch.abort();
+    // Wait for the aborted tasks to be dropped: they hold a clone of the
     // state, hence of the store, which must be released on return.
     let _ = purge.await;
+    let _ = watch.await;
     match state.store().flush().await {
         Ok(()) => tracing::info!("store flushed; stopped"),
         Err(e) => tracing::error!(error = %e, "cannot flush the store"),
@@ -357,6 +368,63 @@ async fn purge_loop(state: AppState) {
         if let Some(limiter) = state.limiter() {
             limiter.forget_idle();
         }
+    }
+}
+
+/// Every `--sync-interval`: check that the store answers (for
+/// `/healthz`), and with a shared store pick up the agents' changes made
+/// on other instances: the served engine is laid again and the notices
+/// read again when the store's change counter moved.
+async fn watch_loop(state: AppState) {
+    let mut every = tokio::time::interval(state.settings().sync_interval);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        state.sync().await;
+    }
+}
+
+impl AppState {
+    /// One round of [`watch_loop`].
+    pub async fn sync(&self) {
+        let store = self.store();
+        let up = match store.check().await {
+            Ok(()) => true,
+            Err(e) => {
+                tracing::warn!(error = %e, "the store does not answer");
+                false
+            }
+        };
+        self.inner.store_up.store(up, Ordering::Relaxed);
+        if !up || !store.shared() {
+            return;
+        }
+        let changes = match store.changes().await {
+            Ok(c) => c,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read the store's changes");
+                return;
+            }
+        };
+        let seen = self.inner.changes_seen.swap(changes, Ordering::SeqCst);
+        if seen == changes {
+            return;
+        }
+        tracing::debug!(
+            changes,
+            "agents' changes in the shared store: laying them again"
+        );
+        if let Err(e) = self.inner.notices.refresh(store).await {
+            tracing::warn!(error = %e, "cannot read the notices again");
+        }
+        if let Err(e) = review::relay(self).await {
+            tracing::warn!(error = ?e, "cannot lay the agents' paraphrases again");
+        }
+    }
+
+    /// Whether the store answered at the latest check.
+    pub fn store_up(&self) -> bool {
+        self.inner.store_up.load(Ordering::Relaxed)
     }
 }
 
@@ -485,6 +553,25 @@ fn semantic_setup(model: &ModelOptions) -> Option<accueil_engine::semantic::Setu
     }
 }
 
+/// Open the store `choice` names: the sled folder, or the PostgreSQL
+/// database (connected, migrated).
+async fn open_store(choice: &StoreChoice, args: &ServeArgs) -> Result<Arc<dyn Store>, String> {
+    match choice {
+        StoreChoice::Sled(folder) => {
+            let store =
+                SledStore::open_bounded(folder, args.max_sessions).map_err(|e| e.to_string())?;
+            tracing::info!(data = %folder.display(), "embedded store");
+            Ok(Arc::new(store))
+        }
+        StoreChoice::Postgres(url) => {
+            let store = accueil_postgres::PgStore::connect(url, args.pg_pool)
+                .await
+                .map_err(|e| format!("cannot use the PostgreSQL store: {e}"))?;
+            Ok(Arc::new(store))
+        }
+    }
+}
+
 /// `accueil serve`: load and check the content, open the store, listen,
 /// serve until ctrl-c or SIGTERM, reload on SIGHUP. Exit code 2 when it
 /// cannot start (bad configuration, invalid content, store or address in
@@ -522,14 +609,13 @@ pub fn serve_blocking(content_root: PathBuf, args: ServeArgs, model: ModelOption
         millis = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
         "content loaded"
     );
-    let store = match SledStore::open_bounded(&args.data, args.max_sessions) {
-        Ok(s) => s,
+    let choice = match StoreChoice::parse(args.store.as_deref(), &args.data) {
+        Ok(c) => c,
         Err(e) => {
             eprintln!("accueil: {e}");
             return ExitCode::from(2);
         }
     };
-    tracing::info!(data = %args.data.display(), backend = store.backend(), "store opened");
     if settings.tokens.is_empty() {
         tracing::info!("no ACCUEIL_TOKENS: the admin endpoints refuse every request");
     }
@@ -543,7 +629,14 @@ pub fn serve_blocking(content_root: PathBuf, args: ServeArgs, model: ModelOption
             return ExitCode::from(2);
         }
     };
-    let store: Arc<dyn Store> = Arc::new(store);
+    let store: Arc<dyn Store> = match runtime.block_on(open_store(&choice, &args)) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("accueil: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    tracing::info!(backend = store.backend(), "store opened");
     let code = runtime.block_on(async {
         let state = AppState::new(engine, store.clone(), settings).await;
         let listener = match tokio::net::TcpListener::bind(&args.addr).await {

@@ -25,11 +25,22 @@ use super::AppState;
 /// semantic layer is on (a server without model files still serves,
 /// lexically).
 pub(crate) async fn healthz(State(state): State<AppState>) -> Response {
-    let body = if state.library().semantic().is_some() {
-        r#"{"status":"ok","semantic":"on"}"#
+    if !state.store_up() {
+        return ApiError::NotReady(format!(
+            "the {} store does not answer",
+            state.store().backend()
+        ))
+        .into_response();
+    }
+    let semantic = if state.library().semantic().is_some() {
+        "on"
     } else {
-        r#"{"status":"ok","semantic":"off"}"#
+        "off"
     };
+    let body = format!(
+        r#"{{"status":"ok","semantic":"{semantic}","store":"{}"}}"#,
+        state.store().backend()
+    );
     (
         [(CONTENT_TYPE, HeaderValue::from_static("application/json"))],
         body,

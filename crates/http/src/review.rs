@@ -86,7 +86,7 @@ impl ReviewState {
 
 /// Rebuild the served engine from the files and the stored paraphrases
 /// (the library swaps it in, one change at a time with reloads).
-async fn relay(state: &AppState) -> Result<(), ApiError> {
+pub(crate) async fn relay(state: &AppState) -> Result<(), ApiError> {
     let listed = state.library().list(state.store()).await;
     let state = state.clone();
     tokio::task::spawn_blocking(move || state.library().relay(listed))

@@ -219,6 +219,16 @@ pub trait Store: Send + Sync + 'static {
     /// What backend this is, for `/healthz` and logs (`"sled"`).
     fn backend(&self) -> &'static str;
 
+    /// Whether several instances may share this store: then each polls
+    /// [`Store::changes`] to pick up the agents' changes made elsewhere.
+    fn shared(&self) -> bool {
+        false
+    }
+
+    /// A number that changes whenever paraphrases or notices change in
+    /// this store, whichever instance changed them.
+    async fn changes(&self) -> Result<u64, StoreError>;
+
     /// A cheap round trip proving the store answers (readiness probe).
     async fn check(&self) -> Result<(), StoreError>;
 

@@ -17,6 +17,7 @@
 
 use std::cell::RefCell;
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use async_trait::async_trait;
@@ -105,6 +106,8 @@ pub struct SledStore {
     /// pending question holds it until its writes are applied, so two
     /// transactions never both take the same question.
     ephemeral: Mutex<Ephemeral>,
+    /// Bumped by every change of paraphrases or notices ([`Store::changes`]).
+    changes: AtomicU64,
 }
 
 struct Ephemeral {
@@ -169,6 +172,7 @@ impl SledStore {
             inbox: tree("inbox")?,
             counters: tree("counters")?,
             db,
+            changes: AtomicU64::new(0),
             ephemeral: Mutex::new(Ephemeral {
                 sessions: Bounded::new(max_sessions),
                 pending: Bounded::new(max_sessions),
@@ -658,7 +662,9 @@ impl Inbox for SledStore {
         change: &mut (dyn FnMut(Option<Entry>) -> Change + Send),
     ) -> Result<(), StoreError> {
         let name = paraphrase_name(id);
+        let mut taught_changed = false;
         self.transaction(&mut |t| {
+            taught_changed = false;
             let old = t
                 .get(Keyspace::Inbox, &id.0)?
                 .and_then(|b| decode_entry(&b));
@@ -666,6 +672,7 @@ impl Inbox for SledStore {
                 Change::Keep => {}
                 Change::Remove => t.remove(Keyspace::Inbox, &id.0)?,
                 Change::Put(entry, taught) => {
+                    taught_changed = taught != Taught::Unchanged;
                     match taught {
                         Taught::Unchanged => {}
                         Taught::Set(p) => {
@@ -680,7 +687,11 @@ impl Inbox for SledStore {
                 }
             }
             Ok(())
-        })
+        })?;
+        if taught_changed {
+            self.changes.fetch_add(1, Ordering::SeqCst);
+        }
+        Ok(())
     }
 }
 
@@ -807,12 +818,16 @@ impl Notices for SledStore {
     async fn put(&self, notice: &Notice) -> Result<(), StoreError> {
         let bytes = json("a notice", notice)?;
         let name = format!("{NOTICE_PREFIX}{}", notice.id);
-        SledStore::put(self, Keyspace::Overlays, name.as_bytes(), &bytes)
+        SledStore::put(self, Keyspace::Overlays, name.as_bytes(), &bytes)?;
+        self.changes.fetch_add(1, Ordering::SeqCst);
+        Ok(())
     }
 
     async fn remove(&self, id: &str) -> Result<bool, StoreError> {
         let name = format!("{NOTICE_PREFIX}{id}");
-        SledStore::remove(self, Keyspace::Overlays, name.as_bytes())
+        let existed = SledStore::remove(self, Keyspace::Overlays, name.as_bytes())?;
+        self.changes.fetch_add(1, Ordering::SeqCst);
+        Ok(existed)
     }
 }
 
@@ -839,6 +854,10 @@ impl Store for SledStore {
 
     fn backend(&self) -> &'static str {
         "sled"
+    }
+
+    async fn changes(&self) -> Result<u64, StoreError> {
+        Ok(self.changes.load(Ordering::SeqCst))
     }
 
     async fn check(&self) -> Result<(), StoreError> {
