@@ -21,6 +21,8 @@
 # script reads the bound address from that line.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# shellcheck source=scripts/bench-lib.sh
+source scripts/bench-lib.sh
 
 DURATION=${BENCH_DURATION:-10s}
 THREADS=${BENCH_THREADS:-2}
@@ -81,69 +83,10 @@ URL="http://$ADDR"
 rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$SERVER_PID/status"; }
 RSS_IDLE=$(rss_kib)
 
-# The Lua scripts: questions from the TSV (first column, header skipped) in
-# long brackets, so no quoting is needed on the Lua side.
-{
-  echo 'local questions = {'
-  awk -F '\t' 'NR > 1 && $1 != "" { printf "  [==[%s]==],\n", $1 }' "$QUESTIONS"
-  cat <<'LUA'
-}
-local counter = 0
-local sessions = {}
-local MAX_SESSIONS = 256
-
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-
-local function escape(s)
-  return (s:gsub('\\', '\\\\'):gsub('"', '\\"'))
-end
-
--- Threads start at different questions (setup runs in the main state).
-local threads = 0
-function setup(thread)
-  threads = threads + 1
-  thread:set("start", threads * 97)
-end
-
-function init(args)
-  counter = start or 0
-end
-
-function request()
-  counter = counter + 1
-  local q = escape(questions[(counter % #questions) + 1])
-  local channel = (counter % 5 == 0) and "kiosk" or "web"
-  local body
-  if #sessions > 0 and counter % 2 == 0 then
-    local s = sessions[(counter % #sessions) + 1]
-    body = '{"session":"' .. s .. '","message":"' .. q .. '","channel":"' .. channel .. '"}'
-  else
-    body = '{"message":"' .. q .. '","channel":"' .. channel .. '"}'
-  end
-  return wrk.format(nil, "/api/v1/chat", nil, body)
-end
-
-function response(status, headers, body)
-  if #sessions < MAX_SESSIONS then
-    local s = body:match('"session":"(%x+)"')
-    if s then
-      sessions[#sessions + 1] = s
-    end
-  end
-end
-LUA
-} >"$WORK/chat.lua"
-
-cat >"$WORK/report.lua" <<'LUA'
-function done(summary, latency, requests)
-  local e = summary.errors
-  local errors = e.connect + e.read + e.write + e.timeout + e.status
-  io.write(string.format("RESULT requests=%d rps=%.0f p50_ms=%.3f p99_ms=%.3f errors=%d\n",
-    summary.requests, summary.requests / (summary.duration / 1e6),
-    latency:percentile(50) / 1000, latency:percentile(99) / 1000, errors))
-end
-LUA
+# The Lua scripts (scripts/bench-lib.sh): chat bodies from the questions,
+# and the one-line report.
+write_chat_lua "$QUESTIONS" "$WORK/chat.lua"
+write_report_lua "$WORK/report.lua"
 cat "$WORK/report.lua" >>"$WORK/chat.lua"
 
 run() { # name, url, script
