@@ -177,6 +177,56 @@ fn the_cycle_finder_finds_cycles() {
     assert_eq!(code("a // crate::z\nb"), "a \nb");
 }
 
+/// The `[dependencies]` of a crate's manifest (dev-dependencies apart).
+fn dependencies(krate: &str) -> Vec<String> {
+    let manifest = std::fs::read_to_string(root().join("crates").join(krate).join("Cargo.toml"))
+        .expect("manifest");
+    let mut section = String::new();
+    let mut out = Vec::new();
+    for line in manifest.lines().map(str::trim) {
+        if line.starts_with('[') {
+            section = line.to_owned();
+        } else if section == "[dependencies]" {
+            if let Some(name) = line.split(['.', ' ', '=']).next().filter(|n| !n.is_empty()) {
+                out.push(name.to_owned());
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn the_service_knows_no_server_and_the_postgres_backend_no_http() {
+    let service = dependencies("service");
+    for dep in [
+        "tokio",
+        "axum",
+        "hyper",
+        "accueil-http",
+        "accueil-postgres",
+        "tokio-postgres",
+    ] {
+        assert!(
+            !service.iter().any(|d| d == dep),
+            "accueil-service depends on {dep}"
+        );
+    }
+    assert!(
+        service.iter().any(|d| d == "sled"),
+        "the embedded backend is the service's"
+    );
+    let postgres = dependencies("postgres");
+    assert!(
+        postgres.iter().any(|d| d == "accueil-service"),
+        "{postgres:?}"
+    );
+    assert!(
+        !postgres.iter().any(|d| d == "accueil-http" || d == "axum"),
+        "{postgres:?}"
+    );
+    assert!(dependencies("http").iter().any(|d| d == "accueil-postgres"));
+}
+
 #[test]
 fn the_engine_has_no_server_store_or_clock() {
     let manifest =
