@@ -78,7 +78,7 @@ pub(crate) async fn metrics(_reader: MetricsReader, State(state): State<AppState
     (
         [(
             CONTENT_TYPE,
-            HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
+            HeaderValue::from_static(super::metrics::CONTENT_TYPE),
         )],
         text,
     )
