@@ -137,7 +137,7 @@ fn gauge_value(n: impl TryInto<i64>) -> i64 {
 impl Metrics {
     /// Counters from zero, for a server started at `started` (Unix ms).
     pub fn new(started: accueil_service::store::Millis) -> Metrics {
-        let m = Metrics {
+        let mut m = Metrics {
             registry: Registry::default(),
             requests: Family::default(),
             durations: Family::new_with_constructor(latency_histogram as fn() -> Histogram),
@@ -159,7 +159,7 @@ impl Metrics {
         for result in ["ok", "error"] {
             drop(m.reloads.get_or_create(&ResultLabel { result }));
         }
-        let mut registry = Registry::default();
+        let registry = &mut m.registry;
         // `_total` is added to a counter's name; help texts get their
         // final period.
         registry.register(
@@ -217,7 +217,7 @@ impl Metrics {
             "When the server started (Unix time)",
             ConstGauge::new(gauge_value(started / 1000)),
         );
-        Metrics { registry, ..m }
+        m
     }
 
     /// One finished request.
