@@ -406,159 +406,53 @@ pub fn from_site_file(
 }
 
 // ---------------------------------------------------------------------
-// RFC 3339 date-times, by hand: two small pure functions do not justify a
-// date crate. Years 2000 to 2999 only: anything else is a typing mistake.
+// RFC 3339 date-times, read and written by `jiff` (calendar, offsets,
+// fractions, leap seconds); the rules of a notice's date are ours: a time
+// and an offset are required, years 2000 to 2999 only (anything else is a
+// typing mistake). No time zone database: the engine needs none.
 
-const MS_PER_DAY: i64 = 86_400_000;
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant).
-fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = if y >= 0 { y } else { y - 399 } / 400;
-    let yoe = y - era * 400;
-    let mp = (i64::from(m) + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + i64::from(d) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// The date of a day number since 1970-01-01.
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    // Both fit: d in 1..=31, m in 1..=12.
-    let (d, m) = (u32::try_from(d).unwrap_or(1), u32::try_from(m).unwrap_or(1));
-    (if m <= 2 { y + 1 } else { y }, m, d)
-}
-
-fn days_in_month(y: i64, m: u32) -> u32 {
-    match m {
-        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
+/// An example to show whoever typed a date-time we cannot read.
+const WRITE_IT_LIKE: &str = "write it like 2026-05-04T08:00:00+02:00";
 
 /// Read `2026-05-04T08:00:00+02:00` (or `...Z`; seconds and fractions
 /// optional; a space may replace the `T`) as milliseconds since the epoch.
 /// The offset is required.
 pub fn parse_datetime(s: &str) -> Result<Millis, String> {
-    let b = s.trim().as_bytes();
-    let num = |from: usize, len: usize| -> Option<i64> {
-        let part = b.get(from..from + len)?;
-        if !part.iter().all(u8::is_ascii_digit) {
-            return None;
-        }
-        std::str::from_utf8(part).ok()?.parse().ok()
+    use jiff::fmt::temporal::Pieces;
+
+    let pieces = Pieces::parse(s.trim()).map_err(|e| format!("{WRITE_IT_LIKE} ({e})"))?;
+    let (Some(time), None) = (pieces.time(), pieces.time_zone_annotation()) else {
+        return Err(WRITE_IT_LIKE.to_owned());
     };
-    let bad = || "write it like 2026-05-04T08:00:00+02:00".to_owned();
-    let (Some(y), Some(mo), Some(d)) = (num(0, 4), num(5, 2), num(8, 2)) else {
-        return Err(bad());
+    let Some(offset) = pieces.offset() else {
+        return Err(
+            "add the time zone, like +02:00 (Paris in summer), -03:00 (Guyane) or Z (UTC)".into(),
+        );
     };
-    if b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
-        return Err(bad());
+    let offset = offset.to_numeric_offset();
+    if offset.seconds().abs() >= 24 * 3600 {
+        return Err("the time zone offset is out of range".into());
     }
-    if !matches!(b.get(10), Some(b'T' | b't' | b' ')) {
-        return Err(bad());
-    }
-    let (Some(h), Some(mi)) = (num(11, 2), num(14, 2)) else {
-        return Err(bad());
-    };
-    if b.get(13) != Some(&b':') {
-        return Err(bad());
-    }
-    let mut at = 16;
-    let mut sec = 0;
-    let mut millis = 0;
-    if b.get(at) == Some(&b':') {
-        sec = num(at + 1, 2).ok_or_else(bad)?;
-        at += 3;
-        if b.get(at) == Some(&b'.') {
-            at += 1;
-            let digits = b[at..].iter().take_while(|c| c.is_ascii_digit()).count();
-            if digits == 0 {
-                return Err(bad());
-            }
-            // Milliseconds: the first 3 digits, padded.
-            let mut ms = 0;
-            for k in 0..3 {
-                ms = ms * 10
-                    + b.get(at + k)
-                        .filter(|_| k < digits)
-                        .map_or(0, |c| i64::from(c - b'0'));
-            }
-            millis = ms;
-            at += digits;
-        }
-    }
-    let offset_minutes = match b.get(at) {
-        Some(b'Z' | b'z') if at + 1 == b.len() => 0,
-        Some(sign @ (b'+' | b'-')) if at + 6 == b.len() && b.get(at + 3) == Some(&b':') => {
-            let (Some(oh), Some(om)) = (num(at + 1, 2), num(at + 4, 2)) else {
-                return Err(bad());
-            };
-            if oh > 23 || om > 59 {
-                return Err("the time zone offset is out of range".into());
-            }
-            let m = oh * 60 + om;
-            if *sign == b'-' {
-                -m
-            } else {
-                m
-            }
-        }
-        None => {
-            return Err(
-                "add the time zone, like +02:00 (Paris in summer), -03:00 (Guyane) or Z (UTC)"
-                    .into(),
-            )
-        }
-        _ => return Err(bad()),
-    };
-    if !(2000..=2999).contains(&y) {
+    if !(2000..=2999).contains(&pieces.date().year()) {
         return Err("the year must be between 2000 and 2999".into());
     }
-    let (Ok(mo32), Ok(d32)) = (u32::try_from(mo), u32::try_from(d)) else {
-        return Err(bad());
-    };
-    if !(1..=12).contains(&mo32) || d32 == 0 || d32 > days_in_month(y, mo32) {
-        return Err("no such date".into());
-    }
-    if h > 23 || mi > 59 || sec > 60 {
-        return Err("no such time".into());
-    }
-    // A leap second counts as the last second of its minute.
-    let sec = sec.min(59);
-    let ms = days_from_civil(y, mo32, d32) * MS_PER_DAY
-        + ((h * 60 + mi - offset_minutes) * 60 + sec) * 1000
-        + millis;
-    u64::try_from(ms).map_err(|_| "the date is before 1970".to_owned())
+    // jiff reads a leap second as the last second of its minute.
+    let at = offset
+        .to_timestamp(pieces.date().to_datetime(time))
+        .map_err(|e| format!("{WRITE_IT_LIKE} ({e})"))?;
+    u64::try_from(at.as_millisecond()).map_err(|_| "the date is before 1970".to_owned())
 }
 
 /// `2026-05-04T06:00:00Z` (UTC; milliseconds only when there are some).
 pub fn format_datetime(ms: Millis) -> String {
-    let ms = i64::try_from(ms).unwrap_or(i64::MAX);
-    let days = ms.div_euclid(MS_PER_DAY);
-    let rest = ms.rem_euclid(MS_PER_DAY);
-    let (y, m, d) = civil_from_days(days);
-    let (h, mi, s, frac) = (
-        rest / 3_600_000,
-        rest / 60_000 % 60,
-        rest / 1000 % 60,
-        rest % 1000,
-    );
-    if frac == 0 {
-        format!("{y:04}-{m:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z")
+    let at = i64::try_from(ms)
+        .ok()
+        .and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok())
+        .unwrap_or(jiff::Timestamp::MAX);
+    if ms % 1000 == 0 {
+        format!("{at:.0}")
     } else {
-        format!("{y:04}-{m:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{frac:03}Z")
+        format!("{at:.3}")
     }
 }
 
@@ -616,6 +510,37 @@ pub(crate) mod tests {
         assert!(parse_datetime("2026-05-04T08:00")
             .unwrap_err()
             .contains("time zone"));
+    }
+
+    #[test]
+    fn date_time_edges() {
+        // A leap second is the last second of its minute.
+        assert_eq!(at("2026-06-30T23:59:60Z"), at("2026-06-30T23:59:59Z"));
+        // Fractions beyond the millisecond are dropped.
+        assert_eq!(
+            at("2026-05-04T06:00:00.123999Z"),
+            at("2026-05-04T06:00:00Z") + 123
+        );
+        assert_eq!(
+            format_datetime(at("2026-05-04T06:00:00.5Z")),
+            "2026-05-04T06:00:00.500Z"
+        );
+        for bad in [
+            "2026-05-04T08:00:00+24:00",
+            "2026-05-04T08:00:00+02:00[Europe/Paris]",
+            "2026-05-04T08:00[Europe/Paris]",
+            "3000-01-01T00:00:00Z",
+        ] {
+            assert!(parse_datetime(bad).is_err(), "{bad:?}");
+        }
+        // What cannot be read says how to write it, and why.
+        let why = parse_datetime("2026-02-29T00:00:00Z").unwrap_err();
+        assert!(
+            why.starts_with(WRITE_IT_LIKE) && why.contains("day"),
+            "{why}"
+        );
+        // Out of range is written, never a panic.
+        assert!(format_datetime(u64::MAX).starts_with("9999-"));
     }
 
     proptest! {

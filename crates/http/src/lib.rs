@@ -36,10 +36,13 @@ use std::time::{Duration, Instant};
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
-use axum::http::Method;
+use axum::http::{Method, StatusCode};
 use axum::routing::{get, post};
 use axum::Router;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
 
 pub use auth::{Role, Token, Tokens, MIN_SECRET_CHARS};
 pub use chat::ChatRequest;
@@ -246,9 +249,9 @@ impl AppState {
     }
 }
 
-/// The router, with its middleware: request log and metrics (outermost, so
-/// they see every response), CORS, the header budget, the per-client rate
-/// limit, the request timeout, the body limit.
+/// The router, with its middleware: request log, metrics and panics caught
+/// (outermost, so they see every response), CORS, the header budget, the
+/// per-client rate limit, the request timeout, the body limit.
 pub fn app(state: AppState) -> Router {
     let settings = state.settings().clone();
     let api = Router::new()
@@ -271,10 +274,11 @@ pub fn app(state: AppState) -> Router {
         .with_state(state.clone());
     let mut router = api
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(axum::middleware::from_fn_with_state(
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
             settings.request_timeout,
-            ops::timeout,
         ))
+        .layer(axum::middleware::map_response(ops::timeout_as_json))
         // Before any work: a refused request costs a bucket lookup.
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -295,7 +299,27 @@ pub fn app(state: AppState) -> Router {
                 .max_age(CORS_MAX_AGE),
         );
     }
-    router.layer(axum::middleware::from_fn_with_state(state, ops::track))
+    observed(router, state)
+}
+
+/// The outermost layers: a handler's panic becomes an `internal_error`
+/// (tower-http's `CatchPanicLayer`), every response is counted by route
+/// and status, and logged, once, by tower-http's `TraceLayer` on
+/// [`ops::ACCESS_LOG`] (one span per request, one line per response; the
+/// rest of its events are off).
+fn observed(router: Router, state: AppState) -> Router {
+    router
+        .layer(CatchPanicLayer::custom(ops::panic_response))
+        .layer(axum::middleware::from_fn_with_state(state, ops::count))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(ops::request_span)
+                .on_request(())
+                .on_response(ops::log_response)
+                .on_body_chunk(())
+                .on_eos(())
+                .on_failure(()),
+        )
 }
 
 /// Serve `state` on `listener` until `shutdown` completes; then stop

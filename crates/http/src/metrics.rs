@@ -1,16 +1,28 @@
-//! Metrics in the Prometheus text format, written by hand.
+//! Metrics in the Prometheus text format (0.0.4), by `prometheus-client`.
 //!
-//! A handful of counters and one latency histogram per route, all atomics
-//! in fixed arrays: recording a request is a few relaxed increments, no
-//! lock and no allocation, so measuring does not slow what it measures.
-//! Routes are the router's templates (`/api/v1/intents/{id}`), never raw
-//! paths, so the label set stays small whatever clients send.
+//! The server's own counters, a latency histogram per route and the open
+//! connections live in one registry; the values read from elsewhere when
+//! scraped (sessions in the store, the rate limiter's clients, the content
+//! served) are encoded beside it as constants, each scrape. Recording a
+//! request is a label look-up under a read lock and a few atomic
+//! increments. Routes are the router's templates (`/api/v1/intents/{id}`),
+//! never raw paths, so the label set stays small whatever clients send.
 
-use std::fmt::Write;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 use accueil_engine::matcher::Outcome;
+use prometheus_client::encoding::prometheus_text;
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::{ConstCounter, Counter};
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::{ConstGauge, Gauge};
+use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::metrics::info::Info;
+use prometheus_client::registry::Registry;
+
+/// The `Content-Type` of what [`Metrics::render`] writes.
+pub const CONTENT_TYPE: &str = prometheus_text::CONTENT_TYPE;
 
 /// The routes of the API, as the router knows them; anything else is
 /// counted as `unmatched`.
@@ -57,61 +69,54 @@ pub fn route_index(template: Option<&str>) -> usize {
         .unwrap_or(UNMATCHED)
 }
 
-/// Upper bounds of the latency buckets, in microseconds (100 µs to 10 s).
-const BUCKETS_MICROS: [u64; 16] = [
-    100, 250, 500, 1_000, 2_500, 5_000, 10_000, 25_000, 50_000, 100_000, 250_000, 500_000,
-    1_000_000, 2_500_000, 5_000_000, 10_000_000,
+/// Upper bounds of the latency buckets, in seconds (100 µs to 10 s).
+const BUCKETS_SECONDS: [f64; 16] = [
+    0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
+    5.0, 10.0,
 ];
 
-/// HTTP statuses are 100..=599: one counter each, indexed by status - 100.
-const STATUS_SLOTS: usize = 500;
-
-struct RouteStats {
-    by_status: [AtomicU64; STATUS_SLOTS],
-    /// Non-cumulative: `buckets[k]` counts latencies in (bound[k-1], bound[k]].
-    buckets: [AtomicU64; BUCKETS_MICROS.len()],
-    count: AtomicU64,
-    sum_micros: AtomicU64,
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RouteStatus {
+    route: &'static str,
+    status: u16,
 }
 
-impl RouteStats {
-    fn new() -> RouteStats {
-        RouteStats {
-            by_status: std::array::from_fn(|_| AtomicU64::new(0)),
-            buckets: std::array::from_fn(|_| AtomicU64::new(0)),
-            count: AtomicU64::new(0),
-            sum_micros: AtomicU64::new(0),
-        }
-    }
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RouteLabel {
+    route: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct OutcomeLabel {
+    outcome: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ResultLabel {
+    result: &'static str,
+}
+
+fn latency_histogram() -> Histogram {
+    Histogram::new(BUCKETS_SECONDS)
 }
 
 /// The server's counters.
 pub struct Metrics {
-    routes: Vec<RouteStats>,
-    outcomes: [AtomicU64; 3],
-    new_sessions: AtomicU64,
-    store_errors: AtomicU64,
-    sessions_purged: AtomicU64,
-    reloads_ok: AtomicU64,
-    reloads_failed: AtomicU64,
+    registry: Registry,
+    requests: Family<RouteStatus, Counter>,
+    durations: Family<RouteLabel, Histogram, fn() -> Histogram>,
+    outcomes: Family<OutcomeLabel, Counter>,
+    new_sessions: Counter,
+    store_errors: Counter,
+    sessions_purged: Counter,
+    reloads: Family<ResultLabel, Counter>,
     /// Requests refused by the per-client rate limit.
-    rate_limited: AtomicU64,
+    rate_limited: Counter,
     /// Connections refused because the cap was reached.
-    connections_refused: AtomicU64,
+    connections_refused: Counter,
     /// Connections open now.
-    connections_open: AtomicU64,
-    started_unix_seconds: u64,
+    connections_open: Gauge<i64, AtomicI64>,
 }
-
-fn outcome_slot(o: Outcome) -> usize {
-    match o {
-        Outcome::Answer => 0,
-        Outcome::Clarify => 1,
-        Outcome::Fallback => 2,
-    }
-}
-
-const OUTCOMES: [Outcome; 3] = [Outcome::Answer, Outcome::Clarify, Outcome::Fallback];
 
 /// Point-in-time values the metrics read from elsewhere when rendered.
 pub struct Gauges<'a> {
@@ -124,314 +129,214 @@ pub struct Gauges<'a> {
     pub content_intents: usize,
 }
 
+/// A count as a gauge's value (counts this large do not happen).
+fn gauge_value(n: impl TryInto<i64>) -> i64 {
+    n.try_into().unwrap_or(i64::MAX)
+}
+
 impl Metrics {
     /// Counters from zero, for a server started at `started` (Unix ms).
     pub fn new(started: accueil_service::store::Millis) -> Metrics {
-        Metrics {
-            routes: (0..=ROUTES.len()).map(|_| RouteStats::new()).collect(),
-            outcomes: std::array::from_fn(|_| AtomicU64::new(0)),
-            new_sessions: AtomicU64::new(0),
-            store_errors: AtomicU64::new(0),
-            sessions_purged: AtomicU64::new(0),
-            reloads_ok: AtomicU64::new(0),
-            reloads_failed: AtomicU64::new(0),
-            rate_limited: AtomicU64::new(0),
-            connections_refused: AtomicU64::new(0),
-            connections_open: AtomicU64::new(0),
-            started_unix_seconds: started / 1000,
+        let mut m = Metrics {
+            registry: Registry::default(),
+            requests: Family::default(),
+            durations: Family::new_with_constructor(latency_histogram as fn() -> Histogram),
+            outcomes: Family::default(),
+            new_sessions: Counter::default(),
+            store_errors: Counter::default(),
+            sessions_purged: Counter::default(),
+            reloads: Family::default(),
+            rate_limited: Counter::default(),
+            connections_refused: Counter::default(),
+            connections_open: Gauge::default(),
+        };
+        // Shown at zero before the first one.
+        for o in [Outcome::Answer, Outcome::Clarify, Outcome::Fallback] {
+            drop(m.outcomes.get_or_create(&OutcomeLabel {
+                outcome: o.as_str(),
+            }));
         }
+        for result in ["ok", "error"] {
+            drop(m.reloads.get_or_create(&ResultLabel { result }));
+        }
+        let registry = &mut m.registry;
+        // `_total` is added to a counter's name; help texts get their
+        // final period.
+        registry.register(
+            "accueil_http_requests",
+            "HTTP requests by route and status",
+            m.requests.clone(),
+        );
+        registry.register(
+            "accueil_http_request_duration_seconds",
+            "Time to answer a request, by route",
+            m.durations.clone(),
+        );
+        registry.register(
+            "accueil_chat_outcomes",
+            "Chat turns by outcome",
+            m.outcomes.clone(),
+        );
+        registry.register(
+            "accueil_sessions_created",
+            "Sessions started (none sent, or unknown or expired)",
+            m.new_sessions.clone(),
+        );
+        registry.register(
+            "accueil_sessions_purged",
+            "Expired sessions removed by the purge task",
+            m.sessions_purged.clone(),
+        );
+        registry.register(
+            "accueil_store_errors",
+            "Store operations that failed during chat turns",
+            m.store_errors.clone(),
+        );
+        registry.register(
+            "accueil_rate_limited",
+            "Requests refused by the per-client rate limit (429)",
+            m.rate_limited.clone(),
+        );
+        registry.register(
+            "accueil_connections_refused",
+            "Connections refused because --max-connections were open (503)",
+            m.connections_refused.clone(),
+        );
+        registry.register(
+            "accueil_content_reloads",
+            "Content reloads by result",
+            m.reloads.clone(),
+        );
+        registry.register(
+            "accueil_connections_open",
+            "HTTP connections open now",
+            m.connections_open.clone(),
+        );
+        registry.register(
+            "accueil_start_time_seconds",
+            "When the server started (Unix time)",
+            ConstGauge::new(gauge_value(started / 1000)),
+        );
+        m
     }
 
     /// One finished request.
     pub fn observe(&self, route: usize, status: u16, latency: Duration) {
-        let Some(stats) = self.routes.get(route) else {
+        if route > ROUTES.len() {
             return;
-        };
-        if let Some(c) = usize::from(status)
-            .checked_sub(100)
-            .and_then(|k| stats.by_status.get(k))
-        {
-            c.fetch_add(1, Ordering::Relaxed);
         }
-        let micros = u64::try_from(latency.as_micros()).unwrap_or(u64::MAX);
-        if let Some(k) = BUCKETS_MICROS.iter().position(|b| micros <= *b) {
-            stats.buckets[k].fetch_add(1, Ordering::Relaxed);
+        let route = route_label(route);
+        if (100..=599).contains(&status) {
+            self.requests
+                .get_or_create(&RouteStatus { route, status })
+                .inc();
         }
-        stats.count.fetch_add(1, Ordering::Relaxed);
-        stats.sum_micros.fetch_add(micros, Ordering::Relaxed);
+        self.durations
+            .get_or_create(&RouteLabel { route })
+            .observe(latency.as_secs_f64());
     }
 
     pub fn outcome(&self, o: Outcome) {
-        self.outcomes[outcome_slot(o)].fetch_add(1, Ordering::Relaxed);
+        self.outcomes
+            .get_or_create(&OutcomeLabel {
+                outcome: o.as_str(),
+            })
+            .inc();
     }
 
     pub fn new_session(&self) {
-        self.new_sessions.fetch_add(1, Ordering::Relaxed);
+        self.new_sessions.inc();
     }
 
     pub fn store_errors(&self, n: u32) {
         if n > 0 {
-            self.store_errors.fetch_add(u64::from(n), Ordering::Relaxed);
+            self.store_errors.inc_by(u64::from(n));
         }
     }
 
     pub fn purged(&self, n: usize) {
         self.sessions_purged
-            .fetch_add(u64::try_from(n).unwrap_or(u64::MAX), Ordering::Relaxed);
+            .inc_by(u64::try_from(n).unwrap_or(u64::MAX));
     }
 
     pub fn reload(&self, ok: bool) {
-        let c = if ok {
-            &self.reloads_ok
-        } else {
-            &self.reloads_failed
-        };
-        c.fetch_add(1, Ordering::Relaxed);
+        let result = if ok { "ok" } else { "error" };
+        self.reloads.get_or_create(&ResultLabel { result }).inc();
     }
 
     pub fn rate_limited(&self) {
-        self.rate_limited.fetch_add(1, Ordering::Relaxed);
+        self.rate_limited.inc();
     }
 
     pub fn connection_refused(&self) {
-        self.connections_refused.fetch_add(1, Ordering::Relaxed);
+        self.connections_refused.inc();
     }
 
     /// A connection opened (`true`) or closed.
     pub fn connection(&self, opened: bool) {
         if opened {
-            self.connections_open.fetch_add(1, Ordering::Relaxed);
+            self.connections_open.inc();
         } else {
-            let _ = self
-                .connections_open
-                .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| {
-                    Some(n.saturating_sub(1))
-                });
+            let _ = self.connections_open.inner().fetch_update(
+                Ordering::Relaxed,
+                Ordering::Relaxed,
+                |n| Some(n.saturating_sub(1).max(0)),
+            );
         }
     }
 
     /// Connections open now.
     pub fn connections_open(&self) -> u64 {
-        self.connections_open.load(Ordering::Relaxed)
+        u64::try_from(self.connections_open.get()).unwrap_or(0)
     }
 
     /// Requests counted for a route and status (for tests and health).
     pub fn requests(&self, route: usize, status: u16) -> u64 {
-        self.routes
-            .get(route)
-            .and_then(|s| {
-                usize::from(status)
-                    .checked_sub(100)
-                    .and_then(|k| s.by_status.get(k))
-            })
-            .map(|c| c.load(Ordering::Relaxed))
-            .unwrap_or(0)
+        if route > ROUTES.len() {
+            return 0;
+        }
+        let labels = RouteStatus {
+            route: route_label(route),
+            status,
+        };
+        self.requests.get(&labels).map_or(0, |c| c.get())
     }
 
     /// The text exposition format (version 0.0.4).
     pub fn render(&self, gauges: &Gauges<'_>) -> String {
-        let mut out = String::with_capacity(4096);
-        let load = |c: &AtomicU64| c.load(Ordering::Relaxed);
-
-        header(
-            &mut out,
-            "accueil_http_requests_total",
-            "counter",
-            "HTTP requests by route and status.",
-        );
-        for (k, stats) in self.routes.iter().enumerate() {
-            for (slot, c) in stats.by_status.iter().enumerate() {
-                let n = load(c);
-                if n > 0 {
-                    let _ = writeln!(
-                        out,
-                        "accueil_http_requests_total{{route=\"{}\",status=\"{}\"}} {n}",
-                        route_label(k),
-                        slot + 100
-                    );
-                }
-            }
-        }
-
-        header(
-            &mut out,
-            "accueil_http_request_duration_seconds",
-            "histogram",
-            "Time to answer a request, by route.",
-        );
-        for (k, stats) in self.routes.iter().enumerate() {
-            let count = load(&stats.count);
-            if count == 0 {
-                continue;
-            }
-            let route = route_label(k);
-            let mut cumulative = 0;
-            for (bound, c) in BUCKETS_MICROS.iter().zip(&stats.buckets) {
-                cumulative += load(c);
-                let le = *bound as f64 / 1e6;
-                let _ = writeln!(
-                    out,
-                    "accueil_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"{le}\"}} {cumulative}"
-                );
-            }
-            let _ = writeln!(out, "accueil_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"+Inf\"}} {count}");
-            let sum = load(&stats.sum_micros) as f64 / 1e6;
-            let _ = writeln!(
-                out,
-                "accueil_http_request_duration_seconds_sum{{route=\"{route}\"}} {sum}"
-            );
-            let _ = writeln!(
-                out,
-                "accueil_http_request_duration_seconds_count{{route=\"{route}\"}} {count}"
-            );
-        }
-
-        header(
-            &mut out,
-            "accueil_chat_outcomes_total",
-            "counter",
-            "Chat turns by outcome.",
-        );
-        for o in OUTCOMES {
-            let _ = writeln!(
-                out,
-                "accueil_chat_outcomes_total{{outcome=\"{}\"}} {}",
-                o.as_str(),
-                load(&self.outcomes[outcome_slot(o)])
-            );
-        }
-
-        let counters = [
-            (
-                "accueil_sessions_created_total",
-                "Sessions started (none sent, or unknown or expired).",
-                &self.new_sessions,
-            ),
-            (
-                "accueil_sessions_purged_total",
-                "Expired sessions removed by the purge task.",
-                &self.sessions_purged,
-            ),
-            (
-                "accueil_store_errors_total",
-                "Store operations that failed during chat turns.",
-                &self.store_errors,
-            ),
-            (
-                "accueil_rate_limited_total",
-                "Requests refused by the per-client rate limit (429).",
-                &self.rate_limited,
-            ),
-            (
-                "accueil_connections_refused_total",
-                "Connections refused because --max-connections were open (503).",
-                &self.connections_refused,
-            ),
-        ];
-        for (name, help, c) in counters {
-            header(&mut out, name, "counter", help);
-            let _ = writeln!(out, "{name} {}", load(c));
-        }
-
-        header(
-            &mut out,
-            "accueil_content_reloads_total",
-            "counter",
-            "Content reloads by result.",
-        );
-        let _ = writeln!(
-            out,
-            "accueil_content_reloads_total{{result=\"ok\"}} {}",
-            load(&self.reloads_ok)
-        );
-        let _ = writeln!(
-            out,
-            "accueil_content_reloads_total{{result=\"error\"}} {}",
-            load(&self.reloads_failed)
-        );
-
-        header(
-            &mut out,
+        let mut scraped = Registry::default();
+        scraped.register(
             "accueil_sessions_alive",
-            "gauge",
-            "Sessions in the store.",
+            "Sessions in the store",
+            ConstGauge::new(gauge_value(gauges.sessions_alive)),
         );
-        let _ = writeln!(out, "accueil_sessions_alive {}", gauges.sessions_alive);
-        header(
-            &mut out,
-            "accueil_sessions_evicted_total",
-            "counter",
-            "Sessions and pending questions evicted, the longest idle first, because --max-sessions were alive.",
+        scraped.register(
+            "accueil_sessions_evicted",
+            "Sessions and pending questions evicted, the longest idle first, because --max-sessions were alive",
+            ConstCounter::new(gauges.sessions_evicted),
         );
-        let _ = writeln!(
-            out,
-            "accueil_sessions_evicted_total {}",
-            gauges.sessions_evicted
-        );
-        header(
-            &mut out,
-            "accueil_connections_open",
-            "gauge",
-            "HTTP connections open now.",
-        );
-        let _ = writeln!(out, "accueil_connections_open {}", self.connections_open());
-        header(
-            &mut out,
+        scraped.register(
             "accueil_rate_limit_clients",
-            "gauge",
-            "Clients the rate limit keeps a bucket for (forgotten once full again).",
+            "Clients the rate limit keeps a bucket for (forgotten once full again)",
+            ConstGauge::new(gauge_value(gauges.rate_limit_clients)),
         );
-        let _ = writeln!(
-            out,
-            "accueil_rate_limit_clients {}",
-            gauges.rate_limit_clients
+        // An info metric: `accueil_content_info{version="..."} 1`.
+        scraped.register(
+            "accueil_content",
+            "The content being served (version = fingerprint of the files)",
+            Info::new(vec![("version", gauges.content_version.to_owned())]),
         );
-
-        header(
-            &mut out,
-            "accueil_content_info",
-            "gauge",
-            "The content being served (version = fingerprint of the files).",
-        );
-        let _ = writeln!(
-            out,
-            "accueil_content_info{{version=\"{}\"}} 1",
-            escape(gauges.content_version)
-        );
-        header(
-            &mut out,
+        scraped.register(
             "accueil_content_intents",
-            "gauge",
-            "Intents in the content being served.",
+            "Intents in the content being served",
+            ConstGauge::new(gauge_value(gauges.content_intents)),
         );
-        let _ = writeln!(out, "accueil_content_intents {}", gauges.content_intents);
-
-        header(
-            &mut out,
-            "accueil_start_time_seconds",
-            "gauge",
-            "When the server started (Unix time).",
-        );
-        let _ = writeln!(
-            out,
-            "accueil_start_time_seconds {}",
-            self.started_unix_seconds
-        );
+        let mut out = String::with_capacity(4096);
+        // Writing into a String cannot fail.
+        let _ = prometheus_text::encode(&mut out, &self.registry);
+        let _ = prometheus_text::encode(&mut out, &scraped);
         out
     }
-}
-
-fn header(out: &mut String, name: &str, kind: &str, help: &str) {
-    let _ = writeln!(out, "# HELP {name} {help}");
-    let _ = writeln!(out, "# TYPE {name} {kind}");
-}
-
-/// A label value with `\`, `"` and line breaks escaped.
-fn escape(value: &str) -> String {
-    value
-        .replace('\\', "\\\\")
-        .replace('"', "\\\"")
-        .replace('\n', "\\n")
 }
 
 #[cfg(test)]

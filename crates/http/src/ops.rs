@@ -1,17 +1,17 @@
-//! Operations: health probes, metrics, and the middleware every request
-//! passes through (timeout, counting and the one log line per request).
+//! Operations: health probes, metrics, and what every request passes
+//! through: tower-http's trace, catch-panic and timeout layers, given our
+//! access log line and our JSON errors here, and the counting by route.
 
-use std::future::Future;
-use std::panic::AssertUnwindSafe;
-use std::task::Poll;
+use std::any::Any;
 use std::time::{Duration, Instant};
 
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::header::CONTENT_TYPE;
-use axum::http::HeaderValue;
+use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
+use tracing::Span;
 
 use super::auth::MetricsReader;
 use super::chat::TurnLog;
@@ -90,7 +90,7 @@ pub(crate) async fn metrics(_reader: MetricsReader, State(state): State<AppState
     (
         [(
             CONTENT_TYPE,
-            HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
+            HeaderValue::from_static(super::metrics::CONTENT_TYPE),
         )],
         text,
     )
@@ -105,13 +105,17 @@ pub(crate) async fn method_not_allowed() -> ApiError {
     ApiError::MethodNotAllowed
 }
 
-/// Bound the time of a request, reading its body included; past it, the
-/// handler is dropped and the client gets `timeout`.
-pub(crate) async fn timeout(State(limit): State<Duration>, req: Request, next: Next) -> Response {
-    match tokio::time::timeout(limit, next.run(req)).await {
-        Ok(response) => response,
-        Err(_) => ApiError::Timeout.into_response(),
+/// The response of tower-http's `TimeoutLayer` (a bare 408, set in
+/// `app`) in our JSON shape: past the request timeout, reading its body
+/// included, the handler is dropped and the client gets `timeout`. Our own
+/// 408s already carry their content type.
+pub(crate) async fn timeout_as_json(response: Response) -> Response {
+    if response.status() == StatusCode::REQUEST_TIMEOUT
+        && !response.headers().contains_key(CONTENT_TYPE)
+    {
+        return ApiError::Timeout.into_response();
     }
+    response
 }
 
 /// Refuse, in the JSON shape, a request whose line and headers pass
@@ -135,60 +139,57 @@ pub(crate) async fn header_budget(req: Request, next: Next) -> Response {
 /// silence them apart from the rest (`ACCUEIL_LOG=info,accueil::access=off`).
 pub const ACCESS_LOG: &str = "accueil::access";
 
-/// Count the request and write its log line: route template (never the
-/// raw path, which may carry anything), status, latency, and for chat
-/// turns the outcome and intent (never the message).
-pub(crate) async fn track(State(state): State<AppState>, req: Request, next: Next) -> Response {
+/// The request's span for tower-http's `TraceLayer`: method and route
+/// template (never the raw path, which may carry anything). Everything
+/// logged while answering, the access line included, is inside it.
+pub(crate) fn request_span(req: &Request) -> Span {
+    let route = route_label(route_index(
+        req.extensions()
+            .get::<MatchedPath>()
+            .map(MatchedPath::as_str),
+    ));
+    tracing::info_span!(target: ACCESS_LOG, "request", method = %req.method(), route)
+}
+
+/// The access line, when the response is ready: status, latency, and for
+/// chat turns the outcome and intent (never the message).
+pub(crate) fn log_response<B>(response: &Response<B>, latency: Duration, _span: &Span) {
+    let turn = response.extensions().get::<TurnLog>();
+    tracing::info!(
+        target: ACCESS_LOG,
+        status = response.status().as_u16(),
+        latency_us = u64::try_from(latency.as_micros()).unwrap_or(u64::MAX),
+        outcome = turn.map(|t| t.outcome),
+        intent = turn.and_then(|t| t.intent.as_deref()),
+    );
+}
+
+/// Count the request by route template and status, with its latency.
+pub(crate) async fn count(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let started = Instant::now();
     let route = route_index(
         req.extensions()
             .get::<MatchedPath>()
             .map(MatchedPath::as_str),
     );
-    let method = req.method().clone();
-    let response = match catch_panic(next.run(req)).await {
-        Ok(response) => response,
-        Err(message) => {
-            ApiError::Internal(format!("the handler panicked: {message}")).into_response()
-        }
-    };
-    let latency = started.elapsed();
-    let status = response.status().as_u16();
-    state.metrics().observe(route, status, latency);
-    let turn = response.extensions().get::<TurnLog>();
-    tracing::info!(
-        target: ACCESS_LOG,
-        method = %method,
-        route = route_label(route),
-        status,
-        latency_us = u64::try_from(latency.as_micros()).unwrap_or(u64::MAX),
-        outcome = turn.map(|t| t.outcome),
-        intent = turn.and_then(|t| t.intent.as_deref()),
-        "request"
-    );
+    let response = next.run(req).await;
+    state
+        .metrics()
+        .observe(route, response.status().as_u16(), started.elapsed());
     response
 }
 
-/// Run a handler, turning a panic into an error value: the client gets an
-/// `internal_error` response and the request its log line, instead of a
-/// connection closed without a word.
-async fn catch_panic<F: Future<Output = Response>>(future: F) -> Result<Response, String> {
-    let mut future = std::pin::pin!(future);
-    std::future::poll_fn(move |cx| {
-        match std::panic::catch_unwind(AssertUnwindSafe(|| future.as_mut().poll(cx))) {
-            Ok(Poll::Ready(response)) => Poll::Ready(Ok(response)),
-            Ok(Poll::Pending) => Poll::Pending,
-            Err(payload) => {
-                let message = payload
-                    .downcast_ref::<&str>()
-                    .map(|s| (*s).to_owned())
-                    .or_else(|| payload.downcast_ref::<String>().cloned())
-                    .unwrap_or_else(|| "unknown panic".to_owned());
-                Poll::Ready(Err(message))
-            }
-        }
-    })
-    .await
+/// The response to a panicking handler, for tower-http's
+/// `CatchPanicLayer`: the client gets an `internal_error` and the request
+/// its log line (the cause is logged, not sent), instead of a connection
+/// closed without a word.
+pub(crate) fn panic_response(payload: Box<dyn Any + Send + 'static>) -> Response {
+    let message = payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".to_owned());
+    ApiError::Internal(format!("the handler panicked: {message}")).into_response()
 }
 
 #[cfg(test)]
@@ -197,7 +198,7 @@ mod tests {
     use crate::{AppState, Settings};
     use accueil_service::store::SledStore;
     use axum::body::Body;
-    use axum::http::{Request, StatusCode};
+    use axum::http::Request;
     use axum::routing::get;
     use axum::Router;
     use std::sync::Arc;
@@ -218,9 +219,7 @@ mod tests {
             Settings::new(&root),
         )
         .await;
-        let app = Router::new()
-            .route("/boom", get(boom))
-            .layer(axum::middleware::from_fn_with_state(state.clone(), track));
+        let app = crate::observed(Router::new().route("/boom", get(boom)), state.clone());
         let req = Request::get("/boom").body(Body::empty()).expect("request");
         let response = app.oneshot(req).await.expect("infallible");
         assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
