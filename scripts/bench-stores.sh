@@ -51,11 +51,11 @@ as_pg "$PG_BIN/pg_ctl" -D "$WORK/pg/data" -l "$WORK/pg/log" -w \
   -o "-c listen_addresses=127.0.0.1 -p $PORT -k $WORK/pg -c max_connections=200" start >/dev/null
 URL_BASE="postgres://postgres@127.0.0.1:$PORT"
 
-start() { # name, store spec → prints the address
+start() { # name, store spec → sets ADDR (runs in this shell: PIDS must see it)
   env -u ACCUEIL_TOKENS -u ACCUEIL_ADDR -u ACCUEIL_DATA -u ACCUEIL_STORE \
     ACCUEIL_LOG="info,accueil::access=off" \
     "$BIN" --content . serve --addr 127.0.0.1:0 --data "$WORK/$1-data" --store "$2" \
-    --rate-limit 0 2>"$WORK/$1.log" &
+    --rate-limit 0 >/dev/null 2>"$WORK/$1.log" &
   PIDS+=($!)
   local addr=""
   for _ in $(seq 1 600); do
@@ -64,7 +64,7 @@ start() { # name, store spec → prints the address
     sleep 0.1
   done
   [ -n "$addr" ] || { echo "bench-stores: $1 did not start" >&2; cat "$WORK/$1.log" >&2; exit 1; }
-  echo "$addr"
+  ADDR=$addr
 }
 stop_all() {
   for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
@@ -82,20 +82,20 @@ wrk_chat() { # addr, connections, out
 }
 
 declare -A RPS P99
-A=$(start sled "sled:$WORK/sled")
+start sled "sled:$WORK/sled"; A=$ADDR
 R=$(wrk_chat "$A" "$CONNECTIONS" "$WORK/sled.out")
 RPS[sled]=$(field "$R" rps); P99[sled]=$(field "$R" p99_ms)
 stop_all
 
 as_pg "$PG_BIN/createdb" -h 127.0.0.1 -p "$PORT" -U postgres one
-A=$(start pg1 "$URL_BASE/one")
+start pg1 "$URL_BASE/one"; A=$ADDR
 R=$(wrk_chat "$A" "$CONNECTIONS" "$WORK/pg1.out")
 RPS[pg1]=$(field "$R" rps); P99[pg1]=$(field "$R" p99_ms)
 stop_all
 
 as_pg "$PG_BIN/createdb" -h 127.0.0.1 -p "$PORT" -U postgres two
-A=$(start pg2a "$URL_BASE/two")
-B=$(start pg2b "$URL_BASE/two")
+start pg2a "$URL_BASE/two"; A=$ADDR
+start pg2b "$URL_BASE/two"; B=$ADDR
 HALF=$((CONNECTIONS / 2))
 wrk_chat "$A" "$HALF" "$WORK/pg2a.out" >/dev/null &
 WA=$!
