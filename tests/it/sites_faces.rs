@@ -120,6 +120,7 @@ async fn a_residence_permit_asked_at_a_ddtm_says_to_go_to_the_prefecture() {
     let contact = &r["reply"]["contact"];
     assert_eq!(contact["name"], "La préfecture de l'Exemple");
     assert_eq!(contact["website"], "https://www.exemple.gouv.fr");
+    assert_eq!(contact["elsewhere"], true);
     assert!(
         contact.get("phone").is_none(),
         "never the DDTM's phone: {contact}"

@@ -42,7 +42,7 @@ pub mod say {
     pub const NOTED: &str =
         "Votre question est notée pour améliorer ce service. Personne ne va vous répondre ici.";
     /// Before the contact, when a site gives one.
-    pub const TO_A_PERSON: &str = "Pour parler à une personne, voici le contact.";
+    pub const TO_A_PERSON: &str = "Pour parler à une personne, regardez le contact plus bas.";
     /// The fallback's last sentence, before the topics.
     pub const CHOOSE_TOPIC: &str = "Vous pouvez aussi choisir un sujet.";
     /// Said above an answer of a domain the site does not handle (a
@@ -150,6 +150,10 @@ pub struct SiteContact {
     /// pages ask the person before sending anything there.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub handoff: Option<crate::content::Handoff>,
+    /// The contact of another service, where this answer's procedure is
+    /// done (a residence permit asked at a DDTM): shown at once.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub elsewhere: bool,
 }
 
 /// The section of a site's own values for its kind.
@@ -187,6 +191,7 @@ pub fn site_contact(content: &Content, site: &Site) -> SiteContact {
         phone: own("telephone"),
         website: own("site"),
         handoff: site.handoff.clone(),
+        elsewhere: false,
     }
 }
 
@@ -220,6 +225,7 @@ fn elsewhere_contact(content: &Content, site: &Site, section: &str) -> SiteConta
         phone: own("telephone"),
         website: own("site"),
         handoff: None,
+        elsewhere: true,
     }
 }
 
