@@ -233,3 +233,17 @@ export async function findQuestion(server, outcome, candidates, extra = {}) {
   }
   throw new Error(`none of ${JSON.stringify(candidates)} gives \`${outcome}\` on this content`);
 }
+
+/** On the kiosk, tap a question of a domain's list, turning its pages (8
+ *  tiles at most each) until it shows. */
+export async function tapTopic(page, title) {
+  const tile = page.getByRole("button", { name: title, exact: true });
+  await page.locator(".kiosk__tile").first().waitFor();
+  for (let i = 0; i < 8 && !(await tile.count()); i += 1) {
+    const next = page.locator(".kiosk__pager-next");
+    if (!(await next.count()) || (await next.isDisabled())) break;
+    await next.tap();
+    await page.locator(".kiosk__pager-state").waitFor();
+  }
+  await tile.tap();
+}

@@ -12,7 +12,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { AGENT_TOKEN, ROOT, axeViolations, chatApi, formatViolations, imagesLoaded, launchBrowser, openPage, screenshot, startServer } from "../support.mjs";
+import { AGENT_TOKEN, ROOT, axeViolations, chatApi, formatViolations, imagesLoaded, launchBrowser, openPage, screenshot, startServer, tapTopic } from "../support.mjs";
 
 const PHONE_390 = { width: 390, height: 844 };
 const KIOSK_PORTRAIT = { width: 1080, height: 1920 };
@@ -150,7 +150,7 @@ describe("widget", () => {
     assert.equal(await bot.getAttribute("data-outcome"), "fallback");
     const confirm = bot.locator(".acc-handoff__confirm");
     assert.equal(await confirm.isVisible(), false, "nothing offered to send before asking");
-    await bot.getByRole("button", { name: "Envoyer ma question à le guichet d'essai" }).click();
+    await bot.getByRole("button", { name: "Envoyer ma question au guichet d'essai" }).click();
     assert.ok(await confirm.isVisible());
     const masked = await confirm.locator(".acc-handoff__masked").textContent();
     assert.ok(!masked.includes("06 12"), `masked: ${masked}`);
@@ -178,15 +178,6 @@ describe("widget", () => {
     await page.closeAll();
   });
 });
-
-/** Tap a question of a domain's list, turning its pages until it shows. */
-async function tapTopic(page, title) {
-  const tile = page.locator(".kiosk__tile", { hasText: title });
-  for (let i = 0; i < 8 && !(await tile.count()); i += 1) {
-    await page.locator(".kiosk__pager-next").tap();
-  }
-  await tile.first().tap();
-}
 
 describe("kiosk", () => {
   async function openKiosk(site, viewport) {

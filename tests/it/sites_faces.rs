@@ -76,7 +76,12 @@ async fn a_ddtm_site_starts_with_its_domain_and_its_topics() {
         ],
         "the national main topics (those the content has)"
     );
+    assert!(national.get("site").is_none());
     let ddtm = app.get("/api/v1/topics?site=ddtm-exemple").await.json();
+    assert_eq!(
+        ddtm["site"],
+        json!({"id": "ddtm-exemple", "name": "DDTM de l'Exemple"})
+    );
     assert_eq!(
         ids(&ddtm["domains"], "id"),
         ["ddtm", "sejour"],

@@ -413,7 +413,8 @@ async function ask(body) {
     const data = await chat(body);
     if (controller.signal.aborted) return;
     session = data.session;
-    if (data.reply?.contact?.name) siteName.textContent = data.reply.contact.name;
+    // The header names this site, never the service an answer sends to.
+    if (data.reply?.contact?.name && !data.reply.contact.elsewhere) siteName.textContent = data.reply.contact.name;
     if (data.outcome === "answer" && data.intent && data.reply && (data.reply.steps || []).length) {
       // The chat gives the kiosk one step at a time; the whole list lets
       // the person go back and forth, and print.
@@ -450,6 +451,7 @@ async function ask(body) {
 async function loadTopics() {
   try {
     topics = await api(`/api/v1/topics${site ? `?site=${encodeURIComponent(site)}` : ""}`);
+    if (topics.site && topics.site.name) siteName.textContent = topics.site.name;
   } catch (e) {
     topics = null;
     if (e instanceof ApiError && e.code === "unknown_site" && site) {

@@ -37,6 +37,8 @@ const status = document.getElementById("status");
 const siteName = document.getElementById("site-name");
 
 let busy = false;
+/** The host page opened the panel and asked for the focus. */
+let wantFocus = false;
 let feedbackAvailable = true;
 
 function storage() {
@@ -148,7 +150,7 @@ function handoff(r, typed) {
     area.value = typed;
     const copied = el("p", { class: "fr-hint-text", role: "status" });
     box.append(
-      el("label", { class: "fr-label", for: id }, "Votre question, prête à copier pour un message ou un formulaire :"),
+      el("label", { class: "fr-label", for: id }, "Pour écrire à une personne, copiez votre question :"),
       area,
       el(
         "button",
@@ -178,13 +180,13 @@ function handoff(r, typed) {
     const open = el(
       "button",
       { type: "button", class: "fr-btn fr-btn--secondary fr-btn--sm acc-handoff__offer", "aria-expanded": "false" },
-      `Envoyer ma question à ${h.label}`,
+      `Envoyer ma question ${at(h.label)}`,
     );
     const href = h.email
       ? `mailto:${h.email}?subject=${encodeURIComponent("Une question posée à l'assistant en ligne")}&body=${encodeURIComponent(r.question)}`
       : target;
     confirm.append(
-      el("p", {}, nbsp(`Ce texte va être envoyé à ${h.label}. Vos numéros, noms et adresses sont cachés :`)),
+      el("p", {}, nbsp(`Ce texte va être envoyé ${at(h.label)}. Vos numéros, noms et adresses sont cachés :`)),
       el("p", { class: "acc-handoff__masked" }, r.question),
       el("p", {}, h.email ? "Votre messagerie va s'ouvrir avec ce texte. Vous pouvez le changer avant de l'envoyer." : "Le formulaire va s'ouvrir. Collez-y votre question."),
       el("p", { class: "fr-text--bold" }, nbsp("Voulez-vous l'envoyer ?")),
@@ -217,6 +219,14 @@ function handoff(r, typed) {
   return box;
 }
 
+/** « à la DDTM », « au guichet », « aux services » (as the server's
+ *  sentences say it). */
+function at(name) {
+  if (name.startsWith("le ")) return `au ${name.slice(3)}`;
+  if (name.startsWith("les ")) return `aux ${name.slice(4)}`;
+  return `à ${name}`;
+}
+
 function safeUrlOf(url) {
   try {
     const u = new URL(url);
@@ -229,7 +239,7 @@ function safeUrlOf(url) {
 function botReply(data, { live = true } = {}) {
   const r = data.reply || {};
   const outcome = data.outcome;
-  if (r.contact && r.contact.name) siteName.textContent = r.contact.name;
+  if (r.contact && r.contact.name && !r.contact.elsewhere) siteName.textContent = r.contact.name;
   const handsOff = outcome === "fallback" || data.intent === "conv.parler_agent";
   const parts = [
     languageNote(r.language_note),
@@ -263,6 +273,7 @@ async function loadStartTopics() {
   try {
     const q = site ? `?site=${encodeURIComponent(site)}` : "";
     const t = await api(`/api/v1/topics${q}`);
+    if (t.site && t.site.name) siteName.textContent = t.site.name;
     const journeys = [];
     for (const d of t.domains || []) {
       if (d.here === false) continue;
@@ -432,7 +443,10 @@ if (embedded) {
   });
   window.addEventListener("message", (event) => {
     if (event.source !== window.parent || !event.data || !event.data.accueil) return;
-    if (event.data.type === "focus") input.focus();
+    if (event.data.type === "focus") {
+      wantFocus = true;
+      input.focus();
+    }
   });
 } else {
   // Opened on its own (a link to /widget/frame.html): nothing to close.
@@ -444,6 +458,8 @@ if (site) siteName.dataset.site = site;
 renderAll();
 loadStartTopics().then(() => {
   if (startTopics.length) log.firstElementChild?.replaceWith(welcome());
+  // Opened before the topics came: the field keeps the focus it was given.
+  if (wantFocus && document.activeElement === document.body) input.focus();
 });
 if (embedded) window.parent.postMessage({ accueil: 1, type: "ready" }, "*");
 else input.focus();

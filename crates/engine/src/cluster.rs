@@ -61,6 +61,8 @@ type Terms = BTreeMap<String, f32>;
 
 /// The terms of a question, and for each the word as typed (lowercase).
 fn terms(index: &Index, text: &str) -> (Terms, BTreeMap<String, String>) {
+    // The masking labels (`[téléphone]`) are no words of the question.
+    let text = &crate::mask::without_labels(text);
     let typed: Vec<String> = text
         .split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '\''))
         .filter(|w| !w.is_empty())
@@ -295,6 +297,20 @@ mod tests {
             cl[1].words
         );
         assert_eq!(cl[2].ids, ["f"]);
+    }
+
+    #[test]
+    fn masking_labels_are_no_words() {
+        let ix = index();
+        let cl = cluster(
+            &ix,
+            &[item("a", "appelez-moi au [téléphone] pour ma ruche", 1)],
+        );
+        assert!(
+            !cl[0].words.iter().any(|w| w.contains("téléphone")),
+            "{:?}",
+            cl[0].words
+        );
     }
 
     #[test]

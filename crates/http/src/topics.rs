@@ -19,6 +19,9 @@ use accueil_engine::reply::{self, Composer, PictoRef, Reply};
 #[derive(Debug, Serialize)]
 struct Topics<'a> {
     content_version: &'a str,
+    /// With `?site=`: its id and name, for the page's header.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    site: Option<TopicSite<'a>>,
     /// The site's start order: its own domains first (`domains` of its
     /// file), then the others.
     domains: Vec<TopicDomain<'a>>,
@@ -28,6 +31,12 @@ struct Topics<'a> {
     /// The title of every intent, conversation ones included, by id (for
     /// the agents' console, which never shows a raw id).
     titles: std::collections::BTreeMap<&'a str, &'a str>,
+}
+
+#[derive(Debug, Serialize)]
+struct TopicSite<'a> {
+    id: &'a str,
+    name: &'a str,
 }
 
 #[derive(Debug, Serialize)]
@@ -149,6 +158,10 @@ pub(crate) async fn topics(
     // Serialised here, while `engine` is borrowed.
     json_response(&Topics {
         content_version: &content.version,
+        site: site.map(|s| TopicSite {
+            id: &s.id,
+            name: &s.name,
+        }),
         domains,
         main,
         titles,
