@@ -7,12 +7,17 @@
 # starts its own `accueil serve` on 127.0.0.1 (a free port, a temporary data
 # folder, test tokens) and a headless Chromium with a fresh profile; no
 # browser is downloaded and no page may reach another host. Screenshots go
-# to tests/screenshots/ (git-ignored).
+# to tests/screenshots/ (those of faces.test.mjs are committed).
+#
+# Needs: root or sudo and the Debian archive to install chromium, nodejs
+# and npm when missing (apt-get), Node.js 20 or later (as e2e/package.json
+# says), and the npm registry (or its cache) for `npm ci`.
 #
 # Usage: e2e/run.sh [test file...]     e.g. e2e/run.sh e2e/tests/kiosk.test.mjs
 # Environment: CHROMIUM (default /usr/bin/chromium), ACCUEIL_BIN (default
 # target/release/accueil, built here unless set), E2E_SKIP_INSTALL=1 to
-# install nothing.
+# install nothing, ACCUEIL_WEB_DIR=DIR to serve the pages from DIR (the
+# repository's web/) without rebuilding.
 set -euo pipefail
 caller="$PWD"
 cd "$(dirname "${BASH_SOURCE[0]}")"

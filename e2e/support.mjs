@@ -36,12 +36,13 @@ function freePort() {
 }
 
 /**
- * Start `accueil serve` on a free port; resolves once it logs its address.
+ * Start `accueil serve` on a free port (on `content`, the shipped content
+ * by default); resolves once it logs its address.
  * Its public URL is its own address (QR codes are only made from a public
  * URL), and the per-client rate limit is off: every page of the suite
  * comes from 127.0.0.1.
  */
-export async function startServer({ env = {}, args = [] } = {}) {
+export async function startServer({ env = {}, args = [], content } = {}) {
   const port = await freePort();
   const bin = process.env.ACCUEIL_BIN || path.join(ROOT, "target", "release", "accueil");
   if (!fs.existsSync(bin)) {
@@ -51,7 +52,7 @@ export async function startServer({ env = {}, args = [] } = {}) {
   const child = spawn(
     bin,
     [
-      "--content", process.env.ACCUEIL_CONTENT || ROOT, "serve",
+      "--content", content || process.env.ACCUEIL_CONTENT || ROOT, "serve",
       "--addr", `127.0.0.1:${port}`, "--public-url", `http://127.0.0.1:${port}`,
       "--rate-limit", "0", "--data", data, ...args,
     ],
@@ -60,6 +61,8 @@ export async function startServer({ env = {}, args = [] } = {}) {
         PATH: process.env.PATH,
         ACCUEIL_TOKENS: `agent-e2e:agent:${AGENT_TOKEN},admin-e2e:admin:${ADMIN_TOKEN}`,
         ACCUEIL_LOG: "info,accueil::access=warn",
+        // While editing the pages: serve them from the folder, no rebuild.
+        ...(process.env.ACCUEIL_WEB_DIR ? { ACCUEIL_WEB_DIR: process.env.ACCUEIL_WEB_DIR } : {}),
         ...env,
       },
       stdio: ["ignore", "ignore", "pipe"],
@@ -229,4 +232,18 @@ export async function findQuestion(server, outcome, candidates, extra = {}) {
     if (r.outcome === outcome) return { message, response: r };
   }
   throw new Error(`none of ${JSON.stringify(candidates)} gives \`${outcome}\` on this content`);
+}
+
+/** On the kiosk, tap a question of a domain's list, turning its pages (8
+ *  tiles at most each) until it shows. */
+export async function tapTopic(page, title) {
+  const tile = page.getByRole("button", { name: title, exact: true });
+  await page.locator(".kiosk__tile").first().waitFor();
+  for (let i = 0; i < 8 && !(await tile.count()); i += 1) {
+    const next = page.locator(".kiosk__pager-next");
+    if (!(await next.count()) || (await next.isDisabled())) break;
+    await next.tap();
+    await page.locator(".kiosk__pager-state").waitFor();
+  }
+  await tile.tap();
 }

@@ -16,8 +16,7 @@ import {
   launchBrowser,
   openPage,
   screenshot,
-  startServer,
-} from "../support.mjs";
+  startServer, tapTopic } from "../support.mjs";
 
 const SITE = "prefecture-guyane";
 const SIZES = [
@@ -84,7 +83,7 @@ describe("accessibility (axe-core: no serious or critical violation)", () => {
       await page.getByRole("button", { name: /Titres de séjour/ }).tap();
       await check(page, "kiosk domain");
       await screenshot(page, `kiosk-domain-${size}`);
-      await page.getByRole("button", { name: "Renouveler son titre de séjour" }).tap();
+      await tapTopic(page, "Renouveler son titre de séjour");
       await page.getByText(/^Étape 1 sur/).waitFor();
       await check(page, "kiosk answer");
       await page.getByRole("button", { name: "Emporter" }).tap();

@@ -214,12 +214,16 @@ async fn fallback_says_it_does_not_know_offers_topics_and_a_contact() {
         .chat(json!({"message": "recette de la blanquette de veau", "channel": "web", "site": "prefecture-exemple"}))
         .await;
     assert!(
-        local["reply"]["text"]
+        local["reply"]["contact"]["text"]
             .as_str()
             .unwrap_or_default()
             .contains("01 02 03 04 05"),
-        "{local}"
+        "the site's contact, once, in its block: {local}"
     );
+    assert!(!local["reply"]["text"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("01 02 03 04 05"));
     let kept = accueil::review::inbox::entries(app.state.store())
         .await
         .expect("inbox");

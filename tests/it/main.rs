@@ -27,4 +27,5 @@ mod review_api;
 mod review_crash;
 mod review_measure;
 mod semantic;
+mod sites_faces;
 mod understanding;

@@ -85,13 +85,62 @@ export function picto(p, { size = 80, cls = "acc-picto" } = {}) {
   return el("img", { class: cls, src: p.src, alt: p.alt || "", width: size, height: size, decoding: "async" });
 }
 
+const NBSP = "\u00a0";
+// A French phone number: "05 94 39 45 00", "05.94.39.45.00", "+33 5 94 39 45 00", "39 39".
+const PHONE = /(?:\+33[\s.]?\d|\b0\d)(?:[\s.]?\d{2}){4}\b|\b3939\b|\b39 39\b/g;
+
+/** Typography that keeps things together on a line: no break inside a
+ *  phone number, none before « ? ! : ; » or after « (French rules). */
+export function nbsp(text) {
+  return String(text ?? "")
+    .replace(PHONE, (m) => m.replace(/ /g, NBSP))
+    .replace(/ ([?!:;»])/g, `${NBSP}$1`)
+    .replace(/« /g, `«${NBSP}`);
+}
+
+/** The digits of a phone number, for a tel: link. */
+export function telOf(phone) {
+  return String(phone || "").replace(/[^0-9+]/g, "");
+}
+
+/** A line of text as nodes: its phone numbers as tel: links when
+ *  `phoneLinks`, the rest as text with non-breaking spaces. */
+export function richText(line, { phoneLinks = true } = {}) {
+  const text = nbsp(line);
+  if (!phoneLinks) return [text];
+  const out = [];
+  let last = 0;
+  for (const m of text.matchAll(new RegExp(PHONE.source.replace(/ /g, "[ \u00a0]"), "g"))) {
+    if (m.index > last) out.push(text.slice(last, m.index));
+    out.push(el("a", { href: `tel:${telOf(m[0])}`, class: "acc-tel" }, m[0]));
+    last = m.index + m[0].length;
+  }
+  if (last < text.length) out.push(text.slice(last));
+  return out;
+}
+
 /** The text of a reply: one paragraph per line. */
-export function paragraphs(text, cls = "acc-text") {
+export function paragraphs(text, cls = "acc-text", { phoneLinks = true } = {}) {
   const lines = String(text || "")
     .split("\n")
     .map((l) => l.trim())
     .filter(Boolean);
-  return el("div", { class: cls }, lines.map((l) => el("p", {}, l)));
+  return el("div", { class: cls }, lines.map((l) => el("p", {}, richText(l, { phoneLinks }))));
+}
+
+/** The acronyms of a reply, explained (FALC), under the answer. */
+export function glossary(list, { headingLevel = 3, speakable = false } = {}) {
+  if (!Array.isArray(list) || list.length === 0) return null;
+  return el(
+    "div",
+    { class: "acc-glossary", "data-speak": speakable ? "" : undefined },
+    el(`h${headingLevel}`, { class: "acc-glossary__title" }, "Les mots expliqués"),
+    el(
+      "dl",
+      { class: "acc-glossary__list" },
+      list.flatMap((g) => [el("dt", {}, g.term), el("dd", {}, nbsp(` : ${g.explanation.replace(/\.$/, "")}.`))]),
+    ),
+  );
 }
 
 /** An external link, opened in a new window, said so for screen readers. */
@@ -139,7 +188,8 @@ export function notices(list) {
   );
 }
 
-/** The steps of a procedure as a numbered list, each with its pictogram. */
+/** The steps of a procedure as a numbered list, each with its number
+ *  shown and its pictogram. */
 export function steps(list, { pictoSize = 56 } = {}) {
   if (!Array.isArray(list) || list.length === 0) return null;
   return el(
@@ -149,11 +199,12 @@ export function steps(list, { pictoSize = 56 } = {}) {
       el(
         "li",
         { class: "acc-step", value: s.n },
+        el("span", { class: "acc-step__n", "aria-hidden": "true" }, String(s.n)),
         picto(s.picto, { size: pictoSize, cls: "acc-step__picto" }) || el("span", { class: "acc-step__picto", "aria-hidden": "true" }),
         el(
           "div",
           { class: "acc-step__body" },
-          el("p", { class: "acc-step__text" }, s.text),
+          el("p", { class: "acc-step__text" }, richText(s.text)),
           s.link ? el("p", { class: "acc-step__link" }, externalLink(s.link, "fr-link fr-link--sm")) : null,
         ),
       ),
@@ -161,24 +212,35 @@ export function steps(list, { pictoSize = 56 } = {}) {
   );
 }
 
-/** The site's contact: name, address, hours, phone. */
-export function contact(c, { headingLevel = 3, phoneLinks = true } = {}) {
+/** The site's contact: name, phone (a tel: link) with its hours,
+ *  address, website. The site's contact sentence is shown only when it
+ *  is the one route given (it repeats the phone otherwise). `links`:
+ *  false on a kiosk, which must not leave its page (addresses as text). */
+export function contact(c, { headingLevel = 3, phoneLinks = true, speakable = false } = {}) {
   if (!c) return null;
-  const tel = c.phone ? c.phone.replace(/[^0-9+]/g, "") : "";
+  const tel = telOf(c.phone);
+  const line = (icon, ...children) =>
+    el("p", { class: "acc-contact__line" }, el("span", { class: `${icon} fr-icon--sm`, "aria-hidden": "true" }), " ", ...children);
+  const site = c.website ? safeUrl(c.website) : null;
   return el(
     "div",
-    { class: "acc-contact" },
+    { class: "acc-contact", "data-speak": speakable ? "" : undefined },
     el(`h${headingLevel}`, { class: "acc-contact__title" }, `Contact : ${c.name}`),
-    c.text ? el("p", {}, c.text) : null,
-    c.address ? el("p", { class: "acc-contact__line" }, el("span", { class: "fr-icon-map-pin-2-line fr-icon--sm", "aria-hidden": "true" }), ` Adresse : ${c.address}`) : null,
-    c.hours ? el("p", { class: "acc-contact__line" }, el("span", { class: "fr-icon-time-line fr-icon--sm", "aria-hidden": "true" }), ` Horaires : ${c.hours}`) : null,
+    c.text && !c.phone ? el("p", {}, richText(c.text, { phoneLinks })) : null,
     c.phone
-      ? el(
-          "p",
-          { class: "acc-contact__line" },
-          el("span", { class: "fr-icon-phone-line fr-icon--sm", "aria-hidden": "true" }),
-          " Téléphone : ",
-          phoneLinks && tel ? el("a", { href: `tel:${tel}`, class: "fr-link" }, c.phone) : c.phone,
+      ? line(
+          "fr-icon-phone-line",
+          "Téléphone : ",
+          phoneLinks && tel ? el("a", { href: `tel:${tel}`, class: "fr-link acc-tel" }, nbsp(c.phone)) : el("span", { class: "acc-tel" }, nbsp(c.phone)),
+        )
+      : null,
+    c.hours ? line("fr-icon-time-line", nbsp(`Horaires : ${c.hours}`)) : null,
+    c.address ? line("fr-icon-map-pin-2-line", nbsp(`Adresse : ${c.address}`)) : null,
+    site
+      ? line(
+          "fr-icon-links-line",
+          "Site internet : ",
+          phoneLinks ? externalLink({ label: new URL(site).host, url: site }, "fr-link") : el("span", { class: "acc-url" }, new URL(site).host),
         )
       : null,
   );

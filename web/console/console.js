@@ -66,7 +66,7 @@ function when(iso) {
 }
 
 function title(intent) {
-  return titles.get(intent) || intent;
+  return titles.get(intent) || "Réponse retirée du contenu";
 }
 
 function percent(x) {
@@ -145,7 +145,8 @@ async function loadIntents() {
     for (const d of topics.domains || []) {
       for (const i of d.intents || []) intents.push({ id: i.id, title: i.title, domain: d.label });
     }
-    titles = new Map(intents.map((i) => [i.id, i.title]));
+    // Every intent's title, conversation ones included: never a raw id.
+    titles = new Map([...Object.entries(topics.titles || {}), ...intents.map((i) => [i.id, i.title])]);
   } catch {
     intents = [];
   }
@@ -163,6 +164,8 @@ function selectTab(id, { focus = true } = {}) {
     $(tab.getAttribute("aria-controls")).hidden = !selected;
     if (selected && focus) tab.focus();
   }
+  // A message belongs to the tab it was said in.
+  say("");
   if (id === "tab-questions") loadQuestions({ reset: true });
   else if (id === "tab-clusters") loadClusters();
   else if (id === "tab-stats") loadStats();
@@ -219,6 +222,23 @@ function questionsQuery() {
   return q.toString();
 }
 
+/** The count above the list, for the status on show. */
+function showTotal(total) {
+  const label = STATUSES.find((s) => s.id === view.status)?.label.toLowerCase() || "";
+  $("questions-total").textContent = total === 0 ? `Aucune question ${label}.` : `${total} question${total > 1 ? "s" : ""} ${label}.`;
+}
+
+/** After an action: the counts of every status and of the list, fresh. */
+async function refreshCounts() {
+  await loadCounts().catch(() => {});
+  try {
+    const r = await call(`/api/v1/review/questions?status=${view.status}&limit=1${view.site ? `&site=${encodeURIComponent(view.site)}` : ""}${view.since ? `&since=${encodeURIComponent(view.since)}` : ""}`);
+    showTotal(r.total ?? r.items.length);
+  } catch {
+    /* the list's own error says it */
+  }
+}
+
 async function loadQuestions({ reset = false } = {}) {
   const list = $("questions");
   if (reset) {
@@ -233,9 +253,7 @@ async function loadQuestions({ reset = false } = {}) {
     const page = await call(`/api/v1/review/questions?${questionsQuery()}`);
     if (reset) list.replaceChildren();
     for (const item of page.items) list.append(questionCard(item));
-    const label = STATUSES.find((s) => s.id === view.status)?.label.toLowerCase() || "";
-    $("questions-total").textContent =
-      page.total === 0 ? `Aucune question ${label}.` : `${page.total} question${page.total > 1 ? "s" : ""} ${label}.`;
+    showTotal(page.total);
     view.cursor = page.next_cursor || null;
     $("more").hidden = !view.cursor;
   } catch (e) {
@@ -366,7 +384,7 @@ async function act(questions, body) {
         : `mise${n > 1 ? "s" : ""} dans « À rédiger »`;
   if (n) say(`${n === 1 ? "Question" : `${n} questions`} ${what}.`, "success");
   if (failed.length) say(failed.join(" "), "error");
-  if (n) loadCounts().catch(() => {});
+  if (n) refreshCounts();
   return done;
 }
 
@@ -378,8 +396,10 @@ let attaching = null;
 
 function openAttach(questions, after) {
   attaching = { questions, after };
-  $("attach-question").textContent =
-    questions.length === 1 ? `« ${questions[0].text} »` : `${questions.length} questions, par exemple « ${questions[0].text} »`;
+  // The quote marks come from the style (.console__quote): none here.
+  $("attach-count").textContent = questions.length === 1 ? "" : `${questions.length} questions, par exemple :`;
+  $("attach-count").hidden = questions.length === 1;
+  $("attach-question").textContent = questions[0].text;
   search.value = "";
   drawIntents();
   dialog.showModal();
@@ -469,8 +489,12 @@ function clusterCard(c) {
   return el(
     "li",
     { class: "console__cluster" },
-    el("h3", { class: "console__cluster-title" }, `${c.questions} question${c.questions > 1 ? "s" : ""}, posées ${c.size} fois`),
-    c.words && c.words.length ? el("p", { class: "console__meta" }, `Mots communs : ${c.words.join(", ")}`) : null,
+    el("h3", { class: "console__cluster-title" }, c.words && c.words.length ? c.words.slice(0, 4).join(", ") : c.examples[0] || ""),
+    el(
+      "p",
+      { class: "console__meta" },
+      c.questions > 1 ? `${c.questions} questions proches, posées ${c.size} fois en tout` : `1 question, posée ${c.size} fois`,
+    ),
     el("ul", { class: "console__examples" }, c.examples.map((x) => el("li", { class: "console__quote" }, x))),
     c.intents && c.intents.length
       ? el(

@@ -11,7 +11,7 @@
 // fullscreen=1 (go full screen at the first touch, for a tablet whose
 // browser has no kiosk mode; browsers allow it only after a gesture).
 
-import { api, ApiError, canSpeak, contact, el, ficheUrl, languageNote, notices, paragraphs, picto, speak, stopSpeaking } from "/assets/accueil/render.js";
+import { api, ApiError, canSpeak, contact, el, ficheUrl, glossary, languageNote, nbsp, notices, paragraphs, picto, speak, stopSpeaking } from "/assets/accueil/render.js";
 
 const params = new URLSearchParams(location.search);
 let site = (params.get("site") || "").trim();
@@ -28,6 +28,9 @@ const DOMAIN_PICTOS = {
 };
 const JOURNEY_PICTO = { src: "/assets/dsfr/artwork/pictograms/system/flow-list.svg", alt: "" };
 const WRITE_PICTO = { src: "/assets/dsfr/artwork/pictograms/digital/self-training.svg", alt: "" };
+
+// At most this many tiles on a screen: a longer list is paged.
+const PAGE_SIZE = 8;
 
 // Quick replies the kiosk shows its own way.
 const NEXT_STEP = "conv.etape_suivante";
@@ -84,7 +87,7 @@ function back() {
 
 /** A big button. `speak`: « Écouter » reads its label with the screen (the
  *  few choices of the start screen or of a question, not a long list). */
-function tile({ label, detail, image, onclick, cls = "", speak = false }) {
+function tile({ label, detail, image, icon, onclick, cls = "", speak = false }) {
   return el(
     "li",
     { class: "kiosk__tile-item" },
@@ -92,7 +95,8 @@ function tile({ label, detail, image, onclick, cls = "", speak = false }) {
       "button",
       { type: "button", class: `kiosk__tile ${cls}`, onclick },
       image ? picto(image, { size: 96, cls: "kiosk__tile-picto" }) : null,
-      el("span", { class: "kiosk__tile-label", "data-speak": speak ? "" : undefined }, label),
+      !image && icon ? el("span", { class: `kiosk__tile-icon ${icon}`, "aria-hidden": "true" }) : null,
+      el("span", { class: "kiosk__tile-label", "data-speak": speak ? "" : undefined }, nbsp(label)),
       detail ? el("span", { class: "kiosk__tile-detail" }, detail) : null,
     ),
   );
@@ -100,11 +104,14 @@ function tile({ label, detail, image, onclick, cls = "", speak = false }) {
 
 function homeScreen() {
   const tiles = [];
+  // In the site's order (its own domains first); a domain it does not
+  // handle comes last and says where those procedures are done.
   for (const d of topics?.domains || []) {
     tiles.push(
       tile({
         label: d.label,
-        detail: `${d.intents.length} sujets`,
+        detail: d.here === false ? "Ces démarches se font ailleurs : la borne vous dit où" : `${d.intents.length} sujets`,
+        cls: d.here === false ? "kiosk__tile--elsewhere" : "",
         image: DOMAIN_PICTOS[d.id] || JOURNEY_PICTO,
         speak: true,
         onclick: () => show(() => domainScreen(d)),
@@ -142,16 +149,26 @@ function homeScreen() {
   );
 }
 
-function domainScreen(domain) {
+/** A domain's questions, at most PAGE_SIZE tiles a page. */
+function domainScreen(domain, page = 0) {
+  const pages = Math.max(1, Math.ceil(domain.intents.length / PAGE_SIZE));
+  const p = Math.min(Math.max(page, 0), pages - 1);
+  const shown = domain.intents.slice(p * PAGE_SIZE, (p + 1) * PAGE_SIZE);
+  // Turning a page replaces this screen: « Retour » goes back to where
+  // the person came from, not page by page.
+  const turn = (to) => {
+    current = () => domainScreen(domain, to);
+    show(current, { push: false });
+  };
   return el(
     "section",
-    { class: "kiosk__screen" },
+    { class: "kiosk__screen kiosk__screen--domain" },
     el("h1", { class: "kiosk__title", "data-speak": "" }, domain.label),
-    el("p", { class: "kiosk__lead", "data-speak": "" }, "Touchez votre question."),
+    el("p", { class: "kiosk__lead", "data-speak": "" }, pages > 1 ? `Touchez votre question. Page ${p + 1} sur ${pages}.` : "Touchez votre question."),
     el(
       "ul",
       { class: "kiosk__tiles" },
-      domain.intents.map((i) =>
+      shown.map((i) =>
         tile({
           label: i.title,
           image: (i.pictos || [])[0] && { ...i.pictos[0], alt: "" },
@@ -159,6 +176,23 @@ function domainScreen(domain) {
         }),
       ),
     ),
+    pages > 1
+      ? el(
+          "div",
+          { class: "kiosk__pager kiosk__primary" },
+          el(
+            "button",
+            { type: "button", class: "fr-btn fr-btn--lg fr-btn--secondary fr-btn--icon-left fr-icon-arrow-left-line", disabled: p === 0, onclick: () => turn(p - 1) },
+            "Questions précédentes",
+          ),
+          el("p", { class: "kiosk__pager-state" }, `Page ${p + 1} sur ${pages}`),
+          el(
+            "button",
+            { type: "button", class: "fr-btn fr-btn--lg fr-btn--icon-right fr-icon-arrow-right-line kiosk__pager-next", disabled: p === pages - 1, onclick: () => turn(p + 1) },
+            "Questions suivantes",
+          ),
+        )
+      : null,
   );
 }
 
@@ -166,7 +200,7 @@ function domainScreen(domain) {
 function journeysOf(t) {
   if (!t) return [];
   const list = [...(Array.isArray(t.journeys) ? t.journeys : [])];
-  for (const d of t.domains || []) if (Array.isArray(d.journeys)) list.push(...d.journeys);
+  for (const d of t.domains || []) if (Array.isArray(d.journeys) && d.here !== false) list.push(...d.journeys);
   const seen = new Set();
   return list.filter((j) => j && j.id && !seen.has(j.id) && seen.add(j.id));
 }
@@ -186,6 +220,11 @@ function answerText(text) {
     .join("\n");
 }
 
+/** A journey's « Retour »: one question back (its payload names it). */
+function isBack(q) {
+  return q.label === "Retour" && q.payload.includes("#");
+}
+
 function choiceTiles(list, heading) {
   const shown = (list || []).filter((q) => q.payload !== NEXT_STEP && q.payload !== START_AGAIN);
   if (!shown.length) return null;
@@ -200,6 +239,9 @@ function choiceTiles(list, heading) {
         tile({
           label: q.label,
           image: q.picto ? { ...q.picto, alt: "" } : null,
+          // A journey's « Retour » (its payload names a question: `#`).
+          icon: isBack(q) ? "fr-icon-arrow-go-back-line" : null,
+          cls: isBack(q) ? "kiosk__tile--back" : "",
           speak: true,
           onclick: () => ask({ choice: q.payload }),
         }),
@@ -224,6 +266,10 @@ function answerScreen(data, full, position) {
   shownIntent = { id: data.intent, title: r.title || "" };
 
   const stepBox = el("div", { class: "kiosk__step-box" });
+  // The primary action (« Étape suivante ») stays on screen: its box is a
+  // direct child of the screen, sticky above the toolbar.
+  const navBox = el("div", { class: "kiosk__step-nav kiosk__primary" });
+  const endBox = el("div", { class: "kiosk__step-end" });
   const drawStep = () => {
     position.k = k;
     const s = stepsList[k];
@@ -233,7 +279,7 @@ function answerScreen(data, full, position) {
       el(
         "div",
         { class: "fr-stepper kiosk__stepper" },
-        el("h2", { class: "fr-stepper__title", "data-speak": "" }, el("span", { class: "fr-stepper__state" }, `Étape ${k + 1} sur ${total}`, el("span", { class: "acc-sr-only" }, " : ")), s.text),
+        el("h2", { class: "fr-stepper__title", "data-speak": "" }, el("span", { class: "fr-stepper__state" }, `Étape ${k + 1} sur ${total}`, el("span", { class: "acc-sr-only" }, " : ")), nbsp(s.text)),
         total <= 8 ? el("div", { class: "fr-stepper__steps", "data-fr-current-step": k + 1, "data-fr-steps": total }) : null,
         next ? el("p", { class: "fr-stepper__details" }, el("span", { class: "fr-text--bold" }, "Étape suivante : "), next.text) : null,
       ),
@@ -243,26 +289,25 @@ function answerScreen(data, full, position) {
         picto(s.picto, { size: 160, cls: "kiosk__step-picto" }),
         s.link ? el("p", { class: "kiosk__step-link" }, `${s.link.label} : `, el("span", { class: "kiosk__url" }, s.link.url)) : null,
       ),
-      el(
-        "div",
-        { class: "kiosk__step-nav" },
-        el(
-          "button",
-          { type: "button", class: "fr-btn fr-btn--lg fr-btn--secondary fr-btn--icon-left fr-icon-arrow-left-line", disabled: k === 0, onclick: () => { k -= 1; drawStep(); focusStep(); } },
-          "Étape précédente",
-        ),
-        last
-          ? el("p", { class: "kiosk__last", "data-speak": "" }, "C'est la dernière étape.")
-          : el(
-              "button",
-              { type: "button", class: "fr-btn fr-btn--lg fr-btn--icon-right fr-icon-arrow-right-line kiosk__next", onclick: () => { k += 1; drawStep(); focusStep(); } },
-              "Étape suivante",
-            ),
-      ),
-      last ? choiceTiles(more, "Autres questions") : null,
-      last && r.contact ? contact(r.contact, { headingLevel: 2, phoneLinks: false }) : null,
     ];
     stepBox.replaceChildren(...parts.filter(Boolean));
+    navBox.replaceChildren(
+      el(
+        "button",
+        { type: "button", class: "fr-btn fr-btn--lg fr-btn--secondary fr-btn--icon-left fr-icon-arrow-left-line", disabled: k === 0, onclick: () => { k -= 1; drawStep(); focusStep(); } },
+        "Étape précédente",
+      ),
+      last
+        ? el("p", { class: "kiosk__last", "data-speak": "" }, "C'est la dernière étape.")
+        : el(
+            "button",
+            { type: "button", class: "fr-btn fr-btn--lg fr-btn--icon-right fr-icon-arrow-right-line kiosk__next", onclick: () => { k += 1; drawStep(); focusStep(); } },
+            "Étape suivante",
+          ),
+    );
+    endBox.replaceChildren(
+      ...[last ? choiceTiles(more, "Autres questions") : null, last && r.contact && !r.contact.elsewhere ? contact(r.contact, { headingLevel: 2, phoneLinks: false }) : null].filter(Boolean),
+    );
   };
   const focusStep = () => {
     stopReading();
@@ -285,8 +330,13 @@ function answerScreen(data, full, position) {
       picto(r.pictos && r.pictos[0] && { ...r.pictos[0] }, { size: 120, cls: "kiosk__answer-picto" }),
       el("h1", { class: "kiosk__title", "data-speak": "" }, r.title || "Réponse"),
     ),
-    el("div", { "data-speak": "" }, paragraphs(answerText(r.text), "acc-text kiosk__text")),
+    el("div", { "data-speak": "" }, paragraphs(answerText(r.text), "acc-text kiosk__text", { phoneLinks: false })),
+    glossary((full && full.glossary && full.glossary.length ? full.glossary : r.glossary), { headingLevel: 2, speakable: true }),
+    // Done elsewhere (a residence permit at a DDTM): where to go, at once.
+    total && r.contact && r.contact.elsewhere ? contact(r.contact, { headingLevel: 2, phoneLinks: false, speakable: true }) : null,
     total ? stepBox : null,
+    total ? navBox : null,
+    total ? endBox : null,
     total ? null : choiceTiles(more, "Autres questions"),
     total ? null : contact(r.contact, { headingLevel: 2, phoneLinks: false }),
   );
@@ -312,7 +362,8 @@ function messageScreen(data) {
     notices(r.notices),
     journeyQuestion && data.journey.title ? el("p", { class: "kiosk__kicker" }, data.journey.title) : null,
     el("h1", { class: "kiosk__title", "data-speak": "" }, journeyQuestion || heading),
-    el("div", { "data-speak": "" }, paragraphs(journeyQuestion ? lines.slice(0, -1).join("\n") : lines.join("\n"), "acc-text kiosk__text")),
+    el("div", { "data-speak": "" }, paragraphs(journeyQuestion ? lines.slice(0, -1).join("\n") : lines.join("\n"), "acc-text kiosk__text", { phoneLinks: false })),
+    glossary(r.glossary, { headingLevel: 2, speakable: true }),
     choiceTiles(r.quick_replies, data.outcome === "fallback" ? "Vous pouvez choisir un sujet" : null),
     contact(r.contact, { headingLevel: 2, phoneLinks: false }),
   );
@@ -362,7 +413,8 @@ async function ask(body) {
     const data = await chat(body);
     if (controller.signal.aborted) return;
     session = data.session;
-    if (data.reply?.contact?.name) siteName.textContent = data.reply.contact.name;
+    // The header names this site, never the service an answer sends to.
+    if (data.reply?.contact?.name && !data.reply.contact.elsewhere) siteName.textContent = data.reply.contact.name;
     if (data.outcome === "answer" && data.intent && data.reply && (data.reply.steps || []).length) {
       // The chat gives the kiosk one step at a time; the whole list lets
       // the person go back and forth, and print.
@@ -398,9 +450,15 @@ async function ask(body) {
 
 async function loadTopics() {
   try {
-    topics = await api("/api/v1/topics");
-  } catch {
+    topics = await api(`/api/v1/topics${site ? `?site=${encodeURIComponent(site)}` : ""}`);
+    if (topics.site && topics.site.name) siteName.textContent = topics.site.name;
+  } catch (e) {
     topics = null;
+    if (e instanceof ApiError && e.code === "unknown_site" && site) {
+      console.warn(`accueil: unknown site "${site}", using the national wording`);
+      site = "";
+      await loadTopics();
+    }
   }
 }
 
@@ -571,6 +629,12 @@ document.getElementById("home").addEventListener("click", resetToHome);
 backButton.addEventListener("click", back);
 
 // ---------------------------------------------------------------- start
+
+// The toolbar's height, for the sticky primary action above it.
+const toolbar = document.querySelector(".kiosk__toolbar");
+const measureToolbar = () => document.documentElement.style.setProperty("--kiosk-toolbar", `${toolbar.offsetHeight}px`);
+new ResizeObserver(measureToolbar).observe(toolbar);
+measureToolbar();
 
 document.documentElement.dataset.idle = String(IDLE_SECONDS);
 await loadTopics();

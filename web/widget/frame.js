@@ -11,7 +11,9 @@ import {
   el,
   externalLink,
   ficheUrl,
+  glossary,
   languageNote,
+  nbsp,
   notices,
   paragraphs,
   picto,
@@ -35,6 +37,8 @@ const status = document.getElementById("status");
 const siteName = document.getElementById("site-name");
 
 let busy = false;
+/** The host page opened the panel and asked for the focus. */
+let wantFocus = false;
 let feedbackAvailable = true;
 
 function storage() {
@@ -83,7 +87,8 @@ function botShell(...children) {
 
 function quickReplies(list, { outcome } = {}) {
   if (!Array.isArray(list) || list.length === 0) return null;
-  const label = outcome === "clarify" ? "Choisissez une réponse" : outcome === "fallback" ? "Sujets proposés" : "Autres questions";
+  const label =
+    outcome === "clarify" ? "Choisissez une réponse" : outcome === "fallback" ? "Sujets proposés" : outcome === "start" ? "Sujets fréquents" : "Autres questions";
   return el(
     "div",
     { class: "msg__choices", role: "group", "aria-label": label },
@@ -92,12 +97,14 @@ function quickReplies(list, { outcome } = {}) {
         "button",
         {
           type: "button",
-          class: `fr-btn fr-btn--secondary fr-btn--sm msg__choice${q.picto ? " msg__choice--picto" : ""}`,
+          // A journey's « Retour » (its payload names a question: `#`)
+          // gets a neutral arrow.
+          class: `fr-btn fr-btn--secondary fr-btn--sm msg__choice${q.picto ? " msg__choice--picto" : ""}${q.label === "Retour" && q.payload.includes("#") ? " fr-btn--icon-left fr-icon-arrow-go-back-line" : ""}`,
           dataset: { payload: q.payload },
           onclick: () => send({ choice: q.payload, label: q.label }),
         },
         q.picto ? picto({ ...q.picto, alt: "" }, { size: 32, cls: "msg__choice-picto" }) : null,
-        q.label,
+        nbsp(q.label),
       ),
     ),
   );
@@ -129,10 +136,111 @@ function feedback(intent) {
   return box;
 }
 
+/** What a fallback offers to reach a person: the question ready to copy
+ *  (as the person typed it: it stays in their browser), and, when the
+ *  site configures a route, sending it there — the masked text only,
+ *  after the person has seen it and said yes. */
+function handoff(r, typed) {
+  const h = r.contact && r.contact.handoff;
+  if (!typed && !h) return null;
+  const box = el("div", { class: "acc-handoff" });
+  if (typed) {
+    const id = `copy-${Math.random().toString(36).slice(2, 9)}`;
+    const area = el("textarea", { class: "fr-input acc-handoff__question", id, readonly: true, rows: 2 });
+    area.value = typed;
+    const copied = el("p", { class: "fr-hint-text", role: "status" });
+    box.append(
+      el("label", { class: "fr-label", for: id }, "Pour écrire à une personne, copiez votre question :"),
+      area,
+      el(
+        "button",
+        {
+          type: "button",
+          class: "fr-btn fr-btn--tertiary fr-btn--sm acc-handoff__copy",
+          onclick: async () => {
+            area.select();
+            let ok = false;
+            try {
+              await navigator.clipboard.writeText(typed);
+              ok = true;
+            } catch {
+              ok = document.execCommand && document.execCommand("copy");
+            }
+            copied.textContent = ok ? "Question copiée." : "Sélectionnez le texte pour le copier.";
+          },
+        },
+        "Copier ma question",
+      ),
+      copied,
+    );
+  }
+  const target = h && (h.email ? `mailto:${h.email}` : h.url ? safeUrlOf(h.url) : null);
+  if (h && target && r.question) {
+    const confirm = el("div", { class: "acc-handoff__confirm", hidden: true });
+    const open = el(
+      "button",
+      { type: "button", class: "fr-btn fr-btn--secondary fr-btn--sm acc-handoff__offer", "aria-expanded": "false" },
+      `Envoyer ma question ${at(h.label)}`,
+    );
+    const href = h.email
+      ? `mailto:${h.email}?subject=${encodeURIComponent("Une question posée à l'assistant en ligne")}&body=${encodeURIComponent(r.question)}`
+      : target;
+    confirm.append(
+      el("p", {}, nbsp(`Ce texte va être envoyé ${at(h.label)}. Vos numéros, noms et adresses sont cachés :`)),
+      el("p", { class: "acc-handoff__masked" }, r.question),
+      el("p", {}, h.email ? "Votre messagerie va s'ouvrir avec ce texte. Vous pouvez le changer avant de l'envoyer." : "Le formulaire va s'ouvrir. Collez-y votre question."),
+      el("p", { class: "fr-text--bold" }, nbsp("Voulez-vous l'envoyer ?")),
+      el(
+        "div",
+        { class: "fr-btns-group fr-btns-group--inline fr-btns-group--sm" },
+        el("a", { class: "fr-btn fr-btn--sm acc-handoff__send", href, target: h.email ? undefined : "_blank", rel: h.email ? undefined : "noopener" }, "Oui, envoyer"),
+        el(
+          "button",
+          {
+            type: "button",
+            class: "fr-btn fr-btn--tertiary fr-btn--sm",
+            onclick: () => {
+              confirm.hidden = true;
+              open.setAttribute("aria-expanded", "false");
+              open.focus();
+            },
+          },
+          "Non",
+        ),
+      ),
+    );
+    open.addEventListener("click", () => {
+      confirm.hidden = false;
+      open.setAttribute("aria-expanded", "true");
+      confirm.querySelector("a")?.focus();
+    });
+    box.append(open, confirm);
+  }
+  return box;
+}
+
+/** « à la DDTM », « au guichet », « aux services » (as the server's
+ *  sentences say it). */
+function at(name) {
+  if (name.startsWith("le ")) return `au ${name.slice(3)}`;
+  if (name.startsWith("les ")) return `aux ${name.slice(4)}`;
+  return `à ${name}`;
+}
+
+function safeUrlOf(url) {
+  try {
+    const u = new URL(url);
+    return u.protocol === "https:" || u.protocol === "http:" ? u.href : null;
+  } catch {
+    return null;
+  }
+}
+
 function botReply(data, { live = true } = {}) {
   const r = data.reply || {};
   const outcome = data.outcome;
-  if (r.contact && r.contact.name) siteName.textContent = r.contact.name;
+  if (r.contact && r.contact.name && !r.contact.elsewhere) siteName.textContent = r.contact.name;
+  const handsOff = outcome === "fallback" || data.intent === "conv.parler_agent";
   const parts = [
     languageNote(r.language_note),
     notices(r.notices),
@@ -145,7 +253,9 @@ function botReply(data, { live = true } = {}) {
     outcome === "answer" && data.intent && Array.isArray(r.steps) && r.steps.length
       ? el("p", { class: "msg__print" }, el("a", { class: "fr-link fr-link--sm fr-icon-printer-line fr-link--icon-left", href: ficheUrl(data.intent, site), target: "_blank", rel: "noopener", title: "Version à imprimer – nouvelle fenêtre" }, "Version à imprimer"))
       : null,
-    outcome === "fallback" || !r.title ? contact(r.contact) : null,
+    glossary(r.glossary),
+    handsOff || !r.title ? contact(r.contact) : null,
+    outcome === "fallback" ? handoff(r, data.asked) : null,
     quickReplies(r.quick_replies, { outcome }),
     live && outcome === "answer" ? feedback(data.intent) : null,
   ];
@@ -155,13 +265,36 @@ function botReply(data, { live = true } = {}) {
   return node;
 }
 
+/** The start topics (the site's main topics, then its guided journeys),
+ *  from /api/v1/topics: loaded once. */
+let startTopics = null;
+
+async function loadStartTopics() {
+  try {
+    const q = site ? `?site=${encodeURIComponent(site)}` : "";
+    const t = await api(`/api/v1/topics${q}`);
+    if (t.site && t.site.name) siteName.textContent = t.site.name;
+    const journeys = [];
+    for (const d of t.domains || []) {
+      if (d.here === false) continue;
+      for (const j of d.journeys || []) journeys.push({ label: j.title, payload: j.id, picto: (j.pictos || [])[0] });
+    }
+    startTopics = [...(t.main || []).map((i) => ({ label: i.title, payload: i.id })), ...journeys];
+  } catch {
+    startTopics = [];
+  }
+}
+
 function welcome() {
-  return botShell(
+  const node = botShell(
     paragraphs(
-      "Bonjour. Je réponds aux questions sur les démarches.\nÉcrivez votre question en quelques mots, par exemple : « renouveler mon titre de séjour ».",
+      `Bonjour. Je réponds aux questions sur les démarches.\nÉcrivez votre question en quelques mots, par exemple : « renouveler mon titre de séjour ».${startTopics && startTopics.length ? "\nOu touchez un sujet :" : ""}`,
       "acc-text msg__text",
     ),
+    startTopics && startTopics.length ? quickReplies(startTopics, { outcome: "start" }) : null,
   );
+  node.classList.add("msg--welcome");
+  return node;
 }
 
 function errorBubble(message, retry) {
@@ -231,6 +364,9 @@ async function send({ message, choice, label }) {
     }
     session = data.session;
     save(KEY_SESSION, session);
+    // What the person typed, for « Copier ma question » (kept in this tab
+    // only, like the rest of the conversation).
+    if (data.outcome === "fallback" && message !== undefined) data.asked = message;
     remember({ role: "bot", data });
     append(botReply(data));
   } catch (e) {
@@ -307,7 +443,10 @@ if (embedded) {
   });
   window.addEventListener("message", (event) => {
     if (event.source !== window.parent || !event.data || !event.data.accueil) return;
-    if (event.data.type === "focus") input.focus();
+    if (event.data.type === "focus") {
+      wantFocus = true;
+      input.focus();
+    }
   });
 } else {
   // Opened on its own (a link to /widget/frame.html): nothing to close.
@@ -317,5 +456,10 @@ if (embedded) {
 
 if (site) siteName.dataset.site = site;
 renderAll();
+loadStartTopics().then(() => {
+  if (startTopics.length) log.firstElementChild?.replaceWith(welcome());
+  // Opened before the topics came: the field keeps the focus it was given.
+  if (wantFocus && document.activeElement === document.body) input.focus();
+});
 if (embedded) window.parent.postMessage({ accueil: 1, type: "ready" }, "*");
 else input.focus();

@@ -396,6 +396,63 @@ fn check_reachability(content: &Content, menu: &[&str], diags: &mut Vec<Diagnost
 fn check_sites(content: &Content, diags: &mut Vec<Diagnostic>) {
     for site in content.sites.values() {
         let text = content.source(&site.path);
+        let mut error = |line: Option<usize>, message: String| {
+            diags.push(Diagnostic {
+                path: site.path.clone(),
+                line: line.unwrap_or(1),
+                severity: Severity::Error,
+                message,
+            });
+        };
+        for d in &site.domains {
+            if !crate::content::Domain::ALL
+                .iter()
+                .any(|k| *k != crate::content::Domain::Conversation && k.name() == d)
+            {
+                error(
+                    line_containing(text, "domains"),
+                    format!("unknown domain `{d}` in `domains` (sejour, ddtm or fs)"),
+                );
+            }
+        }
+        for id in &site.topics {
+            if content.intent(id).is_none() {
+                error(
+                    line_containing(text, "topics"),
+                    format!("unknown intent `{id}` in `topics`"),
+                );
+            }
+        }
+        if let Some(h) = &site.handoff {
+            let line = line_containing(text, "[handoff]");
+            if h.email.is_none() && h.url.is_none() {
+                error(line, "[handoff] needs an `email` or a `url`".into());
+            }
+            if let Some(e) = &h.email {
+                let ok = e.split_once('@').is_some_and(|(a, b)| {
+                    !a.is_empty()
+                        && b.contains('.')
+                        && !e.chars().any(|c| c.is_whitespace() || "<>,;?&".contains(c))
+                });
+                if !ok {
+                    error(
+                        line,
+                        format!("handoff.email `{e}` is not an e-mail address"),
+                    );
+                }
+            }
+            if let Some(u) = &h.url {
+                if !is_valid_url(u) {
+                    error(line, format!("handoff.url `{u}` is not an http(s) URL"));
+                }
+            }
+            if h.label.trim().is_empty() {
+                error(
+                    line,
+                    "[handoff] needs a `label` (who receives the question)".into(),
+                );
+            }
+        }
         for (key, value) in &site.values {
             let line = line_containing(text, first_chars(value, 30)).unwrap_or(1);
             if key != "nom" && !content.generic.values.contains_key(key) {

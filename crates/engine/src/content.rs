@@ -98,6 +98,29 @@ pub struct Site {
     pub values: BTreeMap<String, String>,
     pub sources: BTreeMap<String, String>,
     pub path: PathBuf,
+    /// The domains this site handles (`domains = ["ddtm", "fs"]`), in the
+    /// order of its start screen; empty: every domain, in the usual order.
+    /// An answer of another domain says where to go instead.
+    pub domains: Vec<String>,
+    /// The main topics offered at the start and when the assistant does
+    /// not know (`topics = ["ddtm.contact_ddtm", ...]`, intent ids);
+    /// empty: the national ones.
+    pub topics: Vec<String>,
+    /// Where a person's question may be sent, after they agree
+    /// (`[handoff] email = "..."` or `url = "..."`, `label = "..."`).
+    pub handoff: Option<Handoff>,
+}
+
+/// A real route to a person that a site configures: an e-mail address
+/// receiving the masked question, or the address of its contact form.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
+pub struct Handoff {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Who receives it, as the button says it (« le service des étrangers »).
+    pub label: String,
 }
 
 /// All content, validated and ready to be compiled into a matcher index.
@@ -612,6 +635,34 @@ fn parse_site(path: &Path, text: &str, generic: bool, diags: &mut Vec<Diagnostic
                 site.values.insert("nom".into(), s);
             }
             ("kind", toml::Value::String(s)) => site.kind = s,
+            ("domains", toml::Value::Array(list)) | ("topics", toml::Value::Array(list)) => {
+                let mut ids = Vec::new();
+                for v in list {
+                    match v {
+                        toml::Value::String(s) => ids.push(s),
+                        _ => bad(format!("`{key}` must be a list of strings")),
+                    }
+                }
+                if key == "domains" {
+                    site.domains = ids;
+                } else {
+                    site.topics = ids;
+                }
+            }
+            ("handoff", toml::Value::Table(t)) => {
+                let mut handoff = Handoff::default();
+                for (k, v) in t {
+                    match (k.as_str(), v) {
+                        ("email", toml::Value::String(s)) => handoff.email = Some(s),
+                        ("url", toml::Value::String(s)) => handoff.url = Some(s),
+                        ("label", toml::Value::String(s)) => handoff.label = s,
+                        (k, _) => bad(format!(
+                            "handoff.{k}: only `email`, `url` and `label` (strings) are known"
+                        )),
+                    }
+                }
+                site.handoff = Some(handoff);
+            }
             // Service notices: read with their lines by `notices::from_site_file`.
             ("notices", toml::Value::Array(_)) => {}
             ("sources", toml::Value::Table(t)) => {

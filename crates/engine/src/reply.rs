@@ -16,7 +16,7 @@
 //! engine. [`Composer`]'s one-shot methods do both for the callers that
 //! shape nothing.
 
-use crate::content::{Content, Intent, Link, Site};
+use crate::content::{Content, Domain, Intent, Link, Site};
 use crate::journey::Journey;
 use crate::matcher::{Match, Outcome};
 use crate::notices::{Millis, Notice, Subject};
@@ -37,10 +37,37 @@ pub mod say {
         "Ou répondez à quelques questions pour trouver votre démarche.";
     /// The fallback's first sentence.
     pub const DONT_KNOW: &str = "Je ne sais pas répondre à cette question.";
-    /// The fallback's second sentence.
-    pub const PASSED_ON: &str = "Je transmets votre question à un agent.";
+    /// The fallback's second sentence: what really happens to the
+    /// question (it reaches the agents' review, nobody answers it there).
+    pub const NOTED: &str =
+        "Votre question est notée pour améliorer ce service. Personne ne va vous répondre ici.";
+    /// Before the contact, when a site gives one.
+    pub const TO_A_PERSON: &str = "Pour parler à une personne, regardez le contact plus bas.";
     /// The fallback's last sentence, before the topics.
     pub const CHOOSE_TOPIC: &str = "Vous pouvez aussi choisir un sujet.";
+    /// Said above an answer of a domain the site does not handle (a
+    /// residence permit asked at a DDTM): `here` and `there` are the
+    /// services' names as the site files write them (« la DDTM de
+    /// l'Hérault », « la préfecture de l'Hérault »).
+    pub fn elsewhere(here: &str, there: &str) -> String {
+        format!(
+            "Attention : cette démarche ne se fait pas {}. Elle se fait {}.",
+            at(here),
+            at(there)
+        )
+    }
+
+    /// « à la DDTM », « au service des étrangers », « aux services ».
+    pub fn at(name: &str) -> String {
+        if let Some(rest) = name.strip_prefix("le ") {
+            format!("au {rest}")
+        } else if let Some(rest) = name.strip_prefix("les ") {
+            format!("aux {rest}")
+        } else {
+            format!("à {name}")
+        }
+    }
+
     /// A clarification without candidates.
     pub const BE_PRECISE: &str = "Pouvez-vous préciser votre question ?";
 
@@ -116,15 +143,41 @@ pub struct SiteContact {
     pub hours: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
+    /// The service's website (its contact form is there).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub website: Option<String>,
+    /// A real route to a person the site configures (`[handoff]`): the
+    /// pages ask the person before sending anything there.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub handoff: Option<crate::content::Handoff>,
+    /// The contact of another service, where this answer's procedure is
+    /// done (a residence permit asked at a DDTM): shown at once.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub elsewhere: bool,
+}
+
+/// The section of a site's own values for its kind.
+fn own_section(site: &Site) -> &'static str {
+    match site.kind.as_str() {
+        "prefecture" => "prefecture",
+        "ddtm" => "ddtm",
+        _ => "fs",
+    }
+}
+
+/// The section of site values of the service handling a domain.
+fn domain_section(domain: Domain) -> Option<&'static str> {
+    match domain {
+        Domain::Sejour => Some("prefecture"),
+        Domain::Ddtm => Some("ddtm"),
+        Domain::FranceServices => Some("fs"),
+        Domain::Conversation => None,
+    }
 }
 
 /// The contact block of a site: its own values only, never the generic ones.
 pub fn site_contact(content: &Content, site: &Site) -> SiteContact {
-    let section = match site.kind.as_str() {
-        "prefecture" => "prefecture",
-        "ddtm" => "ddtm",
-        _ => "fs",
-    };
+    let section = own_section(site);
     let own = |key: &str| site.values.get(&format!("{section}.{key}")).cloned();
     SiteContact {
         site: site.id.clone(),
@@ -136,6 +189,52 @@ pub fn site_contact(content: &Content, site: &Site) -> SiteContact {
         address: own("adresse"),
         hours: own("horaires"),
         phone: own("telephone"),
+        website: own("site"),
+        handoff: site.handoff.clone(),
+        elsewhere: false,
+    }
+}
+
+/// Whether `site` handles the procedures of `domain` (a site naming no
+/// domain handles them all; conversation is everywhere).
+pub fn handles(site: &Site, domain: Domain) -> bool {
+    domain == Domain::Conversation
+        || site.domains.is_empty()
+        || site.domains.iter().any(|d| d == domain.name())
+}
+
+/// The contact of the service handling `domain`, as `site` gives it (a
+/// DDTM's file names its préfecture): its values, then the national
+/// wording for the name.
+fn elsewhere_contact(content: &Content, site: &Site, section: &str) -> SiteContact {
+    let own = |key: &str| site.values.get(&format!("{section}.{key}")).cloned();
+    let name = content
+        .site_value(Some(site), &format!("{section}.nom"))
+        .unwrap_or_default();
+    let mut chars = name.chars();
+    let name = chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default();
+    SiteContact {
+        site: site.id.clone(),
+        name,
+        text: String::new(),
+        address: own("adresse"),
+        hours: own("horaires"),
+        phone: own("telephone"),
+        website: own("site"),
+        handoff: None,
+        elsewhere: true,
+    }
+}
+
+/// The main topics a site offers (at the start, when the assistant does
+/// not know): its `topics`, or the national ones.
+pub fn main_topics(site: Option<&Site>) -> Vec<&str> {
+    match site {
+        Some(s) if !s.topics.is_empty() => s.topics.iter().map(String::as_str).collect(),
+        _ => MAIN_TOPICS.to_vec(),
     }
 }
 
@@ -157,6 +256,11 @@ pub struct Reply {
     /// The acronyms the reply uses, explained (FALC: no unexplained acronym).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub glossary: Vec<GlossaryEntry>,
+    /// On a fallback to a typed question: that question with its personal
+    /// data masked, the only text a configured handoff may send (after
+    /// the person agrees).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub question: Option<String>,
     /// To a message in another language: "I can only reply in French",
     /// in that language, shown above the French reply.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -238,7 +342,7 @@ pub fn journey_button(content: &Content, journey: &crate::journey::Journey) -> Q
 
 /// The full reply of one intent.
 pub fn intent_reply(content: &Content, site: Option<&Site>, intent: &Intent) -> Reply {
-    Reply {
+    let mut reply = Reply {
         title: Some(intent.title.clone()),
         text: content.fill(site, &intent.answer),
         steps: intent
@@ -277,8 +381,24 @@ pub fn intent_reply(content: &Content, site: Option<&Site>, intent: &Intent) -> 
         contact: site.map(|s| site_contact(content, s)),
         notices: Vec::new(),
         glossary: Vec::new(),
+        question: None,
         language_note: None,
+    };
+    // A residence permit asked at a DDTM: say where it is done, and give
+    // that service's contact instead of this one's.
+    if let (Some(s), Some(section)) = (site, domain_section(intent.domain)) {
+        if !handles(s, intent.domain) {
+            let here = content
+                .site_value(Some(s), &format!("{}.nom", own_section(s)))
+                .unwrap_or(&s.name);
+            let there = content
+                .site_value(Some(s), &format!("{section}.nom"))
+                .unwrap_or_default();
+            reply.text = format!("{}\n{}", say::elsewhere(here, there), reply.text);
+            reply.contact = Some(elsewhere_contact(content, s, section));
+        }
     }
+    reply
 }
 
 /// Step `k` (from 0) of an intent's procedure, walked one at a time: the
@@ -394,15 +514,20 @@ const CLOSEST_OFFERED: usize = 2;
 
 /// The fallback reply, offering the `closest` intents before the main topics.
 pub fn fallback_offering(content: &Content, site: Option<&Site>, closest: &[&Intent]) -> Reply {
-    let contact = content.site_value(site, "contact").unwrap_or_default();
+    // With a site, its contact block gives the phone (once); without one,
+    // the national wording says whom to call.
+    let contact = match site {
+        Some(_) => say::TO_A_PERSON,
+        None => content.site_value(site, "contact").unwrap_or_default(),
+    };
     let text = format!(
         "{}\n{}\n{contact}\n{}",
         say::DONT_KNOW,
-        say::PASSED_ON,
+        say::NOTED,
         say::CHOOSE_TOPIC
     );
     let mut quick_replies: Vec<QuickReply> = closest.iter().map(|i| intent_button(i)).collect();
-    for b in MAIN_TOPICS
+    for b in main_topics(site)
         .iter()
         .filter_map(|id| content.intent(id))
         .map(intent_button)

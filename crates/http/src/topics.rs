@@ -19,7 +19,24 @@ use accueil_engine::reply::{self, Composer, PictoRef, Reply};
 #[derive(Debug, Serialize)]
 struct Topics<'a> {
     content_version: &'a str,
+    /// With `?site=`: its id and name, for the page's header.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    site: Option<TopicSite<'a>>,
+    /// The site's start order: its own domains first (`domains` of its
+    /// file), then the others.
     domains: Vec<TopicDomain<'a>>,
+    /// The main topics to offer when a conversation opens (the site's
+    /// `topics`, or the national ones).
+    main: Vec<TopicIntent<'a>>,
+    /// The title of every intent, conversation ones included, by id (for
+    /// the agents' console, which never shows a raw id).
+    titles: std::collections::BTreeMap<&'a str, &'a str>,
+}
+
+#[derive(Debug, Serialize)]
+struct TopicSite<'a> {
+    id: &'a str,
+    name: &'a str,
 }
 
 #[derive(Debug, Serialize)]
@@ -31,6 +48,10 @@ struct TopicDomain<'a> {
     /// Guided journeys of the domain ("which procedure?"): send the `id`
     /// as a chat `choice` to start one.
     journeys: Vec<TopicIntent<'a>>,
+    /// False for a domain the site does not handle (the kiosk of a DDTM
+    /// still lists residence permits, last, and their answers say where
+    /// to go).
+    here: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -53,15 +74,39 @@ fn pictos(content: &Content, intent: &Intent) -> Vec<PictoRef> {
         .collect()
 }
 
+#[derive(Debug, Deserialize)]
+pub(crate) struct TopicsQuery {
+    site: Option<String>,
+}
+
 /// The menu tree: every domain but the conversation one, with its intents
-/// in title order (as a person scans a menu).
-pub(crate) async fn topics(State(state): State<AppState>) -> Result<Response, ApiError> {
+/// in title order (as a person scans a menu); with `?site=`, in that
+/// site's order.
+pub(crate) async fn topics(
+    State(state): State<AppState>,
+    query: Result<Query<TopicsQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(query) = query.map_err(|e| ApiError::InvalidQuery(e.body_text()))?;
     let engine = state.engine();
     let content = &engine.content;
-    let domains = Domain::ALL
+    let site = accueil_service::conversation::find_site(content, query.site.as_deref())?;
+    let mut order: Vec<Domain> = Domain::ALL
         .iter()
-        .filter(|d| **d != Domain::Conversation)
-        .map(|&d| {
+        .copied()
+        .filter(|d| *d != Domain::Conversation)
+        .collect();
+    if let Some(s) = site {
+        // Stable: the site's domains in its order, then the others.
+        order.sort_by_key(|d| {
+            s.domains
+                .iter()
+                .position(|n| n == d.name())
+                .unwrap_or(usize::MAX)
+        });
+    }
+    let domains = order
+        .into_iter()
+        .map(|d| {
             let mut intents: Vec<&Intent> =
                 content.intents.iter().filter(|i| i.domain == d).collect();
             intents.sort_by(|a, b| a.title.cmp(&b.title).then_with(|| a.id.cmp(&b.id)));
@@ -91,14 +136,35 @@ pub(crate) async fn topics(State(state): State<AppState>) -> Result<Response, Ap
                             .collect(),
                     })
                     .collect(),
+                here: site.is_none_or(|s| reply::handles(s, d)),
             }
         })
         .filter(|d| !d.intents.is_empty())
         .collect();
+    let main = reply::main_topics(site)
+        .into_iter()
+        .filter_map(|id| content.intent(id))
+        .map(|i| TopicIntent {
+            id: &i.id,
+            title: &i.title,
+            pictos: pictos(content, i),
+        })
+        .collect();
+    let titles = content
+        .intents
+        .iter()
+        .map(|i| (i.id.as_str(), i.title.as_str()))
+        .collect();
     // Serialised here, while `engine` is borrowed.
     json_response(&Topics {
         content_version: &content.version,
+        site: site.map(|s| TopicSite {
+            id: &s.id,
+            name: &s.name,
+        }),
         domains,
+        main,
+        titles,
     })
 }
 

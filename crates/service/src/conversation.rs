@@ -33,7 +33,7 @@ use accueil_engine::content::{Content, Intent, Site};
 use accueil_engine::engine::Engine;
 use accueil_engine::matcher::Outcome;
 use accueil_engine::notices::Notice;
-use accueil_engine::reply::{self, About, Composer, Reply, MAIN_TOPICS};
+use accueil_engine::reply::{self, About, Composer, Reply};
 
 /// Longest message, in characters, after control characters are stripped
 /// and the ends trimmed. Longer texts are stories the matcher would dilute.
@@ -401,6 +401,7 @@ pub async fn play(
             };
             if said.outcome == Outcome::Fallback {
                 journey_walk::offer_on_fallback(content, &m.candidates, &mut said.reply);
+                said.reply.question = Some(accueil_engine::mask::mask(text.as_str()));
             }
             asked = Some(m);
             said
@@ -584,8 +585,10 @@ fn on_intent(ctx: &mut Ctx<'_>, intent: &Intent, confidence: f32) -> Said {
         (NO, Pending::Clarify { .. }) => {
             let mut said = answer(ctx, intent, confidence);
             said.reply.text = say::REPHRASE.to_owned();
-            said.reply.quick_replies =
-                reply::buttons(ctx.content, MAIN_TOPICS.iter().copied().chain([HUMAN]));
+            said.reply.quick_replies = reply::buttons(
+                ctx.content,
+                reply::main_topics(ctx.site).into_iter().chain([HUMAN]),
+            );
             said
         }
         // conv.recommencer: the context is already cleared by the take above.

@@ -35,7 +35,6 @@ pub const PREFIX: &str = "parcours.";
 
 /// The « Retour » button: one question back.
 pub const BACK_LABEL: &str = "Retour";
-pub const BACK_PICTO: &str = "retour";
 
 /// Typed words (normalised) that go one step back inside a journey.
 const BACK_WORDS: &[&str] = &[
@@ -240,7 +239,7 @@ fn choose<'a>(
             (Some(intent), Some(last)) => Walk::Answer {
                 intent,
                 journey,
-                back: back_button(content, journey, last),
+                back: back_button(journey, last),
                 position: Position {
                     journey: journey.id.clone(),
                     path,
@@ -262,11 +261,14 @@ fn choose<'a>(
     }
 }
 
-fn back_button(content: &Content, journey: &Journey, node: &str) -> QuickReply {
+/// « Retour » carries no pictogram: the registry's only "back" one is a
+/// return from a journey abroad, which reads as a travel topic. The pages
+/// draw their neutral arrow on it (its payload has a `#`).
+fn back_button(journey: &Journey, node: &str) -> QuickReply {
     QuickReply {
         label: BACK_LABEL.to_owned(),
         payload: node_payload(journey, node),
-        picto: reply::picto(content, BACK_PICTO),
+        picto: None,
     }
 }
 
@@ -287,7 +289,7 @@ fn ask<'a>(content: &'a Content, journey: &'a Journey, path: Vec<String>) -> Wal
         })
         .collect();
     if let Some(previous) = path.len().checked_sub(2).and_then(|k| path.get(k)) {
-        quick_replies.push(back_button(content, journey, previous));
+        quick_replies.push(back_button(journey, previous));
     }
     let view = JourneyView {
         id: journey.id.clone(),
