@@ -1092,24 +1092,7 @@ impl Notices for BrokenStore {
 
 #[async_trait]
 impl Store for BrokenStore {
-    fn sessions(&self) -> &dyn Sessions {
-        self
-    }
-    fn inbox(&self) -> &dyn Inbox {
-        self
-    }
-    fn pending(&self) -> &dyn PendingQuestions {
-        self
-    }
-    fn counters(&self) -> &dyn Counters {
-        self
-    }
-    fn paraphrases(&self) -> &dyn Paraphrases {
-        self
-    }
-    fn notices(&self) -> &dyn Notices {
-        self
-    }
+    accueil::store_accessors!();
     fn backend(&self) -> &'static str {
         "broken"
     }

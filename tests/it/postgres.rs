@@ -151,21 +151,26 @@ impl PgCluster {
         Some(cluster)
     }
 
-    fn run(&self, program: &str, args: &[&str]) {
+    /// One of the server's programs, run as the cluster's owner.
+    fn command(&self, program: &str) -> Command {
         let exe = self.bin.join(program);
-        let mut cmd = match &self.run_as {
+        match &self.run_as {
             Some(user) => {
                 let mut c = Command::new("runuser");
                 c.args(["-u", user, "--"]).arg(&exe);
                 c
             }
             None => Command::new(&exe),
-        };
-        let out = cmd
+        }
+    }
+
+    fn run(&self, program: &str, args: &[&str]) {
+        let out = self
+            .command(program)
             .args(args)
             .current_dir(self.dir.path())
             .output()
-            .unwrap_or_else(|e| panic!("cannot run {}: {e}", exe.display()));
+            .unwrap_or_else(|e| panic!("cannot run {program}: {e}"));
         assert!(
             out.status.success(),
             "{program} failed: {}\n{}",
@@ -199,16 +204,8 @@ impl PgCluster {
 impl Drop for PgCluster {
     fn drop(&mut self) {
         let data = self.dir.path().join("data");
-        let exe = self.bin.join("pg_ctl");
-        let mut cmd = match &self.run_as {
-            Some(user) => {
-                let mut c = Command::new("runuser");
-                c.args(["-u", user, "--"]).arg(&exe);
-                c
-            }
-            None => Command::new(&exe),
-        };
-        let _ = cmd
+        let _ = self
+            .command("pg_ctl")
             .args(["-D", path_str(&data), "-m", "immediate", "stop"])
             .output();
     }

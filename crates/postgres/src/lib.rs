@@ -750,24 +750,7 @@ impl Notices for PgStore {
 
 #[async_trait]
 impl Store for PgStore {
-    fn sessions(&self) -> &dyn Sessions {
-        self
-    }
-    fn inbox(&self) -> &dyn Inbox {
-        self
-    }
-    fn pending(&self) -> &dyn PendingQuestions {
-        self
-    }
-    fn counters(&self) -> &dyn Counters {
-        self
-    }
-    fn paraphrases(&self) -> &dyn Paraphrases {
-        self
-    }
-    fn notices(&self) -> &dyn Notices {
-        self
-    }
+    accueil_service::store_accessors!();
 
     fn backend(&self) -> &'static str {
         "postgres"

@@ -206,6 +206,32 @@ pub trait Notices: Send + Sync {
     async fn remove(&self, id: &str) -> Result<bool, StoreError>;
 }
 
+/// The six repository accessors of [`Store`], for a backend type that
+/// implements every repository itself (`impl Store for X { store_accessors!(); … }`).
+#[macro_export]
+macro_rules! store_accessors {
+    () => {
+        fn sessions(&self) -> &dyn $crate::store::Sessions {
+            self
+        }
+        fn inbox(&self) -> &dyn $crate::store::Inbox {
+            self
+        }
+        fn pending(&self) -> &dyn $crate::store::PendingQuestions {
+            self
+        }
+        fn counters(&self) -> &dyn $crate::store::Counters {
+            self
+        }
+        fn paraphrases(&self) -> &dyn $crate::store::Paraphrases {
+            self
+        }
+        fn notices(&self) -> &dyn $crate::store::Notices {
+            self
+        }
+    };
+}
+
 /// Everything the server keeps between requests.
 #[async_trait]
 pub trait Store: Send + Sync + 'static {

@@ -833,24 +833,7 @@ impl Notices for SledStore {
 
 #[async_trait]
 impl Store for SledStore {
-    fn sessions(&self) -> &dyn Sessions {
-        self
-    }
-    fn inbox(&self) -> &dyn Inbox {
-        self
-    }
-    fn pending(&self) -> &dyn PendingQuestions {
-        self
-    }
-    fn counters(&self) -> &dyn Counters {
-        self
-    }
-    fn paraphrases(&self) -> &dyn Paraphrases {
-        self
-    }
-    fn notices(&self) -> &dyn Notices {
-        self
-    }
+    crate::store_accessors!();
 
     fn backend(&self) -> &'static str {
         "sled"
