@@ -29,6 +29,7 @@ fn main() {
     let index = Index::build(&content);
     let evaluate = |p: Params| {
         let e = Engine {
+            english: content.clone(),
             content: content.clone(),
             matcher: Matcher::with_params(index.clone(), p),
             semantic: None,

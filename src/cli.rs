@@ -131,9 +131,13 @@ pub enum Command {
     },
     /// Validate every content file; print `file:line: message`; exit 1 on errors.
     Check {
-        /// Also print per-intent readability figures.
+        /// Also print per-intent readability figures, and the intents and
+        /// sites whose facts were checked longer ago than `--review-age`.
         #[arg(long)]
         report: bool,
+        /// With `--report`: the age in days after which a review is due.
+        #[arg(long, default_value_t = 365, value_name = "DAYS")]
+        review_age: i64,
         /// A catalogue TSV whose ids must all exist in the content.
         #[arg(long)]
         catalogue: Option<PathBuf>,
@@ -218,9 +222,15 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Match { jsonl: _ } => match_jsonl(&cli.content, &cli.model),
         Command::Check {
             report,
+            review_age,
             catalogue,
             quiet,
-        } => check(&cli.content, report, catalogue.as_deref(), quiet),
+        } => check(
+            &cli.content,
+            report.then_some(review_age),
+            catalogue.as_deref(),
+            quiet,
+        ),
         Command::Eval {
             file,
             verbose,
@@ -446,7 +456,9 @@ fn match_jsonl(root: &Path, model: &ModelArgs) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-fn check(root: &Path, report: bool, catalogue: Option<&Path>, quiet: bool) -> ExitCode {
+/// `report`: print the readability figures and the reviews older than
+/// this many days.
+fn check(root: &Path, report: Option<i64>, catalogue: Option<&Path>, quiet: bool) -> ExitCode {
     let now = accueil_service::store::now_millis();
     let (content, mut diags) = accueil_engine::check::load_with_diagnostics(
         root,
@@ -484,8 +496,36 @@ fn check(root: &Path, report: bool, catalogue: Option<&Path>, quiet: bool) -> Ex
             println!("{d}");
         }
     }
-    if report {
+    if let Some(max_age) = report {
         print!("{}", accueil_engine::check::readability_report(&content));
+        let today = jiff::Timestamp::from_millisecond(i64::try_from(now).unwrap_or(i64::MAX))
+            .map(|t| jiff::tz::Offset::UTC.to_datetime(t).date())
+            .unwrap_or_default();
+        let english = accueil_engine::check::missing_english(&content);
+        println!(
+            "residence-permit and conversation texts with no English yet: {}",
+            english.len()
+        );
+        for id in &english {
+            println!("  {id}");
+        }
+        let stale = accueil_engine::check::stale_reviews(&content, today, max_age);
+        println!(
+            "reviews older than {max_age} days on {today} (or never done): {}",
+            stale.len()
+        );
+        for s in &stale {
+            match (&s.reviewed, s.age_days) {
+                (Some(r), Some(days)) => {
+                    println!(
+                        "  {}  reviewed {r} ({days} days)  {}",
+                        s.id,
+                        s.path.display()
+                    )
+                }
+                _ => println!("  {}  never reviewed  {}", s.id, s.path.display()),
+            }
+        }
     }
     println!(
         "{} intents, {} pictograms, {} sites, {} lexicon entries: {errors} error(s), {warnings} warning(s)",

@@ -6,8 +6,11 @@
 //! - every journey question offers a "je ne sais pas" choice;
 //! - the service-public N110 page (an information page) is never labelled
 //!   as a booking link, and the generic appointment link is not N110;
-//! - a `sources` entry is a precise page, not a bare home page (a backlog of
-//!   intents still to fix is listed below and may only shrink).
+//! - a `sources` entry is a precise page, not a bare home page;
+//! - every residence-permit and conversation intent and every journey has
+//!   its English text; steps come in the order a person does them where a
+//!   rule says which comes first; no jargon is left unexplained and every
+//!   site value has a source and its site a check date.
 
 use std::path::Path;
 
@@ -186,61 +189,6 @@ fn bare_home_page(url: &str) -> bool {
     }
 }
 
-/// Intents that still cite a home page (issue 13): to replace with the
-/// precise page once it is checked. This list may only shrink.
-const HOME_PAGE_BACKLOG: &[&str] = &[
-    "ddtm.aides_pac",
-    "ddtm.code_route",
-    "ddtm.contact_ddtm",
-    "ddtm.degats_gibier",
-    "ddtm.forage_puits",
-    "ddtm.habitat_indigne",
-    "ddtm.immatriculation_bateau",
-    "ddtm.installation_agricole",
-    "ddtm.peche",
-    "ddtm.peche_maritime_loisir",
-    "ddtm.permis_chasser",
-    "ddtm.permis_conduire_examen",
-    "ddtm.plu_zonage",
-    "ddtm.renovation_logement",
-    "ddtm.risques_inondation",
-    "ddtm.secheresse",
-    "ddtm.taxe_amenagement",
-    "fs.aide_numerique",
-    "fs.ants_carte_grise",
-    "fs.ants_identite",
-    "fs.ants_permis_conduire",
-    "fs.caf_compte",
-    "fs.caf_logement",
-    "fs.carte_vitale",
-    "fs.cheque_energie",
-    "fs.documents_apporter",
-    "fs.etat_civil",
-    "fs.france_travail",
-    "fs.franceconnect",
-    "fs.handicap_mdph",
-    "fs.horaires_rdv",
-    "fs.impots_declaration",
-    "fs.impots_paiement",
-    "fs.imprimer_scanner",
-    "fs.justice",
-    "fs.logement_social",
-    "fs.msa",
-    "fs.procuration_vote",
-    "fs.quest_ce_que",
-    "fs.retraite",
-    "fs.retraite_complementaire",
-    "fs.surendettement",
-    "fs.trouver",
-    "sejour.aide_association",
-    "sejour.algerien",
-    "sejour.asile",
-    "sejour.naturalisation",
-    "sejour.regroupement_familial",
-    "sejour.salarie",
-    "sejour.vls_ts",
-];
-
 #[test]
 fn sources_are_precise_pages_not_home_pages() {
     assert!(bare_home_page("https://www.caf.fr/"));
@@ -251,17 +199,96 @@ fn sources_are_precise_pages_not_home_pages() {
     let content = content();
     for i in &content.intents {
         let homes: Vec<&String> = i.sources.iter().filter(|u| bare_home_page(u)).collect();
-        let listed = HOME_PAGE_BACKLOG.contains(&i.id.as_str());
         assert!(
-            homes.is_empty() || listed,
-            "{}: sources has a bare home page: {:?}",
+            homes.is_empty(),
+            "{}: sources has a bare home page (cite the precise page): {:?}",
             i.id,
             homes
         );
-        assert!(
-            !homes.is_empty() || !listed,
-            "{}: no home page left, remove it from HOME_PAGE_BACKLOG",
-            i.id
-        );
+    }
+}
+
+/// Every residence-permit and conversation intent, and every journey,
+/// answers in English (issue 13, item 5).
+#[test]
+fn every_sejour_and_conv_intent_and_every_journey_has_english() {
+    let content = content();
+    let missing = accueil::check::missing_english(&content);
+    assert!(missing.is_empty(), "no [en] part: {missing:?}");
+    for j in content.journeys.values() {
+        assert!(j.en.is_some(), "{}: no [en] part", j.id);
+    }
+}
+
+/// Steps are in the order a person does them, where a rule says which
+/// comes first: (what must come first, what it comes before), each a
+/// word of the step's text (normalised: no accents, lowercase).
+const STEP_ORDER: &[(&str, &str)] = &[
+    // The civic exam and the French level are passed before filing.
+    ("examen civique", "envoyez"),
+    ("examen civique", "deposez"),
+    ("niveau de francais", "envoyez"),
+    // The timbre is bought before the online pré-demande asks its number.
+    ("timbre", "faites la pre demande"),
+    // Papers gathered before an online registration or request.
+    ("preparez", "inscrivez vous"),
+    ("preparez", "faites la demande"),
+];
+
+#[test]
+fn steps_come_in_the_order_a_person_does_them() {
+    let content = content();
+    let mut checked = 0;
+    for i in &content.intents {
+        let steps: Vec<String> = i
+            .steps
+            .iter()
+            .map(|s| accueil::normalize::normalize(&s.text))
+            .collect();
+        let first = |needle: &str| steps.iter().position(|s| s.contains(needle));
+        for (before, after) in STEP_ORDER {
+            if let (Some(b), Some(a)) = (first(before), first(after)) {
+                checked += 1;
+                assert!(
+                    b < a,
+                    "{}: step {} (`{before}`) must come before step {} (`{after}`)",
+                    i.id,
+                    b + 1,
+                    a + 1
+                );
+            }
+        }
+    }
+    assert!(checked > 0, "the rules above apply to some shipped steps");
+}
+
+/// The shipped content passes `check` with no jargon left unexplained, in
+/// either language, and every site value has a source and the site a
+/// check date (issue 13, items 3 and 6).
+#[test]
+fn no_unexplained_jargon_and_sites_have_check_dates() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let (content, diags) =
+        accueil::check::load_with_diagnostics(root, &accueil::engine::check_inputs(None));
+    let jargon: Vec<String> = diags
+        .iter()
+        .filter(|d| d.message.contains("is jargon"))
+        .map(|d| d.to_string())
+        .collect();
+    assert!(jargon.is_empty(), "{jargon:#?}");
+    assert!(!content.jargon.is_empty(), "a jargon list is shipped");
+    for site in content.sites.values() {
+        assert!(site.reviewed.is_some(), "{}: no `reviewed` date", site.id);
+        for key in site
+            .values
+            .keys()
+            .filter(|k| *k != "nom" && !k.starts_with("en."))
+        {
+            assert!(
+                site.sources.contains_key(key),
+                "{}: `{key}` has no source",
+                site.id
+            );
+        }
     }
 }

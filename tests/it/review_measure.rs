@@ -121,6 +121,7 @@ fn costs() {
             input: Input::Message(Message::parse(text).expect("valid")),
             channel: Channel::Web,
             site: None,
+            lang: None,
         };
         let started = Instant::now();
         let out = block_on(turn(&engine, &[], &store, &policy, req, now)).expect("turn");

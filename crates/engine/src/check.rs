@@ -88,6 +88,10 @@ pub fn validate(content: &Content, inputs: &Inputs<'_>, diags: &mut Vec<Diagnost
             );
         }
         check_intent(content, intent, text, &pos, &ids, &mut push);
+        check_sheet(content, intent, text, &mut push);
+        check_english(content, intent, text, &mut push);
+        check_jargon(content, intent, text, &mut push);
+        check_reviewed(intent.reviewed.as_deref(), text, &mut push);
     }
     check_duplicate_questions(content, diags);
     check_reachability(content, inputs.menu, diags);
@@ -107,6 +111,34 @@ pub fn validate(content: &Content, inputs: &Inputs<'_>, diags: &mut Vec<Diagnost
             diags,
         );
     }
+    for journey in content.journeys.values() {
+        let text = content.source(&journey.path);
+        let mut push = |line: usize, severity: Severity, message: String| {
+            diags.push(Diagnostic {
+                path: journey.path.clone(),
+                line,
+                severity,
+                message,
+            });
+        };
+        match &journey.en {
+            None => {}
+            Some(en) => {
+                let texts =
+                    std::iter::once(en.title.as_str()).chain(en.nodes.values().flat_map(|n| {
+                        std::iter::once(n.question.as_str())
+                            .chain(n.choices.iter().map(String::as_str))
+                    }));
+                for t in texts {
+                    let line = line_containing(text, first_chars(t, 30)).unwrap_or(1);
+                    for (severity, message) in falc_problems(t, &content.glossary_en) {
+                        push(line, severity, format!("[en]: {message}"));
+                    }
+                }
+            }
+        }
+    }
+    check_glossary(content, diags);
     check_sites(content, diags);
     crate::notice_rules::check(content, inputs.now, diags);
     for (k, v) in content.lexicon.chained_entries() {
@@ -271,6 +303,331 @@ fn check_intent(
             for (severity, message) in falc_problems(&sentence, &content.glossary) {
                 push(line, severity, message);
             }
+        }
+    }
+}
+
+/// A sheet has at most this many papers: more is a list nobody reads.
+pub const MAX_SHEET_PAPERS: usize = 8;
+
+fn check_sheet(
+    content: &Content,
+    intent: &Intent,
+    text: &str,
+    push: &mut dyn FnMut(usize, Severity, String),
+) {
+    let Some(sheet) = &intent.sheet else {
+        return;
+    };
+    let at = line_containing(text, "[sheet]").unwrap_or(1);
+    sheet_rules(content, sheet, text, at, "[sheet]", &content.glossary, push);
+}
+
+fn sheet_rules(
+    content: &Content,
+    sheet: &crate::content::Sheet,
+    text: &str,
+    at: usize,
+    name: &str,
+    glossary: &BTreeMap<String, String>,
+    push: &mut dyn FnMut(usize, Severity, String),
+) {
+    if sheet.who.trim().is_empty() {
+        push(
+            at,
+            Severity::Error,
+            format!("{name}: `who` is empty (who the démarche is for)"),
+        );
+    }
+    if sheet.place.trim().is_empty() {
+        push(
+            at,
+            Severity::Error,
+            format!("{name}: `where` is empty (where it is done)"),
+        );
+    }
+    if sheet.papers.len() > MAX_SHEET_PAPERS {
+        push(
+            at,
+            Severity::Warning,
+            format!(
+                "{name}: {} papers (advised: {MAX_SHEET_PAPERS} at most, the rest in the linked page)",
+                sheet.papers.len()
+            ),
+        );
+    }
+    for t in sheet.texts() {
+        let line = line_containing(text, first_chars(t, 30)).unwrap_or(at);
+        if t.trim().is_empty() {
+            push(line, Severity::Error, format!("{name}: empty text"));
+        }
+        for (_, key) in placeholders(t) {
+            if !content.generic.values.contains_key(&key) {
+                push(
+                    line,
+                    Severity::Error,
+                    format!("placeholder `{{{{{key}}}}}` has no generic value in faq/sites/_generique.toml"),
+                );
+            }
+        }
+        for s in sentences(t) {
+            for (severity, message) in falc_problems(&s, glossary) {
+                push(line, severity, format!("{name}: {message}"));
+            }
+        }
+    }
+}
+
+/// The English part follows the French one: the same steps (whose
+/// pictograms it shows), the same link addresses, the same sheet rows.
+fn check_english(
+    content: &Content,
+    intent: &Intent,
+    text: &str,
+    push: &mut dyn FnMut(usize, Severity, String),
+) {
+    let at = line_containing(text, "[en]").unwrap_or(1);
+    let Some(en) = &intent.en else {
+        return;
+    };
+    if en.title.trim().is_empty() {
+        push(at, Severity::Error, "[en]: empty title".into());
+    }
+    if en.answer.trim().is_empty() {
+        push(at, Severity::Error, "[en]: empty answer".into());
+    }
+    let lines = en.answer.lines().filter(|l| !l.trim().is_empty()).count();
+    if lines > ADVISED_ANSWER_LINES {
+        push(
+            at,
+            Severity::Warning,
+            format!("[en]: answer has {lines} lines (advised: {ADVISED_ANSWER_LINES} at most)"),
+        );
+    }
+    if en.steps.len() != intent.steps.len() {
+        push(
+            at,
+            Severity::Error,
+            format!(
+                "[en]: {} steps, the French part has {} (one English step per step)",
+                en.steps.len(),
+                intent.steps.len()
+            ),
+        );
+    }
+    for (k, (e, f)) in en.steps.iter().zip(&intent.steps).enumerate() {
+        let line = line_containing(text, first_chars(&e.text, 30)).unwrap_or(at);
+        match (&e.link, &f.link) {
+            (Some(el), Some(fl)) if el.url != fl.url => push(
+                line,
+                Severity::Error,
+                format!(
+                    "[en] step {}: link `{}` differs from the French `{}`",
+                    k + 1,
+                    el.url,
+                    fl.url
+                ),
+            ),
+            (Some(_), None) => push(
+                line,
+                Severity::Error,
+                format!("[en] step {}: has a link, the French step has none", k + 1),
+            ),
+            (None, Some(_)) => push(
+                line,
+                Severity::Error,
+                format!(
+                    "[en] step {}: the French step has a link: give it an English label",
+                    k + 1
+                ),
+            ),
+            _ => {}
+        }
+        if e.link.as_ref().is_some_and(|l| l.label.trim().is_empty()) {
+            push(
+                line,
+                Severity::Error,
+                format!("[en] step {}: empty link label", k + 1),
+            );
+        }
+    }
+    if en.links.len() != intent.links.len() {
+        push(
+            at,
+            Severity::Error,
+            format!(
+                "[en]: {} links, the French part has {}",
+                en.links.len(),
+                intent.links.len()
+            ),
+        );
+    }
+    for (e, f) in en.links.iter().zip(&intent.links) {
+        if e.url != f.url {
+            push(
+                line_containing(text, &e.url).unwrap_or(at),
+                Severity::Error,
+                format!(
+                    "[en]: link `{}` differs from the French `{}` (same order)",
+                    e.url, f.url
+                ),
+            );
+        }
+        if e.label.trim().is_empty() {
+            push(at, Severity::Error, "[en]: link has an empty label".into());
+        }
+    }
+    match (&en.sheet, &intent.sheet) {
+        (Some(es), Some(fs)) => {
+            let line = line_containing(text, "[en.sheet]").unwrap_or(at);
+            if es.papers.len() != fs.papers.len()
+                || es.cost.is_some() != fs.cost.is_some()
+                || es.delay.is_some() != fs.delay.is_some()
+            {
+                push(
+                    line,
+                    Severity::Error,
+                    "[en.sheet]: not the same rows (papers, cost, delay) as [sheet]".into(),
+                );
+            }
+            sheet_rules(
+                content,
+                es,
+                text,
+                line,
+                "[en.sheet]",
+                &content.glossary_en,
+                push,
+            );
+        }
+        (None, Some(_)) => push(
+            at,
+            Severity::Error,
+            "[en]: the intent has a [sheet]: give [en.sheet]".into(),
+        ),
+        (Some(_), None) => push(
+            at,
+            Severity::Error,
+            "[en.sheet] without a French [sheet]".into(),
+        ),
+        (None, None) => {}
+    }
+    let readable =
+        std::iter::once(en.answer.as_str()).chain(en.steps.iter().map(|s| s.text.as_str()));
+    for block in readable {
+        for sentence in sentences(block) {
+            let line = line_containing(text, first_chars(&sentence, 30)).unwrap_or(at);
+            for (severity, message) in falc_problems(&sentence, &content.glossary_en) {
+                push(line, severity, format!("[en]: {message}"));
+            }
+        }
+    }
+}
+
+/// What people read of an intent in one language: answer, steps, sheet.
+fn readable_texts<'a>(
+    answer: &'a str,
+    steps: &'a [crate::content::Step],
+    sheet: Option<&'a crate::content::Sheet>,
+) -> impl Iterator<Item = &'a str> {
+    std::iter::once(answer)
+        .chain(steps.iter().map(|s| s.text.as_str()))
+        .chain(sheet.into_iter().flat_map(|s| s.texts()))
+}
+
+/// Whether `glossary` explains `term` (keys compared once normalised).
+fn explains(glossary: &BTreeMap<String, String>, term: &str) -> bool {
+    let n = normalize(term);
+    glossary.keys().any(|k| normalize(k) == n)
+}
+
+/// A jargon word an answer uses must be explained by the glossary (the
+/// reply then shows its explanation), in each language the intent has.
+fn check_jargon(
+    content: &Content,
+    intent: &Intent,
+    text: &str,
+    push: &mut dyn FnMut(usize, Severity, String),
+) {
+    if content.jargon.is_empty() {
+        return;
+    }
+    let terms: Vec<(&String, String)> = content.jargon.iter().map(|t| (t, normalize(t))).collect();
+    let mut check = |texts: Vec<&str>, glossary: &BTreeMap<String, String>, lang: &str| {
+        let mut warned: BTreeSet<&str> = BTreeSet::new();
+        for t in texts {
+            let norm = normalize(&strip_placeholders(t));
+            let tw: Vec<&str> = words(&norm).collect();
+            for (term, n) in &terms {
+                let term_words: Vec<&str> = words(n).collect();
+                if crate::falc::find_term(&tw, &term_words).is_some()
+                    && !explains(glossary, term)
+                    && warned.insert(term.as_str())
+                {
+                    push(
+                        line_containing(text, first_chars(t, 30)).unwrap_or(1),
+                        Severity::Warning,
+                        format!(
+                            "plain words: `{term}` is jargon and the glossary{lang} does not explain it (explain it in intents/glossary.toml, or say it plainly)"
+                        ),
+                    );
+                }
+            }
+        }
+    };
+    check(
+        readable_texts(&intent.answer, &intent.steps, intent.sheet.as_ref()).collect(),
+        &content.glossary,
+        "",
+    );
+    if let Some(en) = &intent.en {
+        check(
+            readable_texts(&en.answer, &en.steps, en.sheet.as_ref()).collect(),
+            &content.glossary_en,
+            "'s [en] table",
+        );
+    }
+}
+
+/// `reviewed` is a real calendar date (`2026-12-07`).
+fn check_reviewed(
+    reviewed: Option<&str>,
+    text: &str,
+    push: &mut dyn FnMut(usize, Severity, String),
+) {
+    if let Some(r) = reviewed {
+        if r.parse::<jiff::civil::Date>().is_err() {
+            push(
+                line_containing(text, "reviewed").unwrap_or(1),
+                Severity::Error,
+                format!("`reviewed` must be a date like 2026-12-07, got `{r}`"),
+            );
+        }
+    }
+}
+
+/// Glossary entries are short and plain; every jargon word has one.
+fn check_glossary(content: &Content, diags: &mut Vec<Diagnostic>) {
+    let path = content.root.join("intents/jargon.toml");
+    for term in &content.jargon {
+        if term.trim().is_empty() || normalize(term).is_empty() {
+            diags.push(Diagnostic {
+                path: path.clone(),
+                line: 1,
+                severity: Severity::Error,
+                message: "empty jargon term".into(),
+            });
+        }
+    }
+    let gpath = content.root.join("intents/glossary.toml");
+    for (k, _) in content.glossary_en.iter() {
+        if !content.glossary.contains_key(k) {
+            diags.push(Diagnostic {
+                path: gpath.clone(),
+                line: 1,
+                severity: Severity::Warning,
+                message: format!("[en] entry `{k}` has no French entry"),
+            });
         }
     }
 }
@@ -453,8 +810,32 @@ fn check_sites(content: &Content, diags: &mut Vec<Diagnostic>) {
                 );
             }
         }
+        if let Some(r) = &site.reviewed {
+            if r.parse::<jiff::civil::Date>().is_err() {
+                error(
+                    line_containing(text, "reviewed"),
+                    format!("`reviewed` must be a date like 2026-12-07, got `{r}`"),
+                );
+            }
+        }
         for (key, value) in &site.values {
             let line = line_containing(text, first_chars(value, 30)).unwrap_or(1);
+            // `[en]` values are the English wording of a French value:
+            // that one's source backs them.
+            if let Some(french) = key.strip_prefix("en.") {
+                if !site.values.contains_key(french) && !content.generic.values.contains_key(french)
+                {
+                    diags.push(Diagnostic {
+                        path: site.path.clone(),
+                        line,
+                        severity: Severity::Warning,
+                        message: format!(
+                            "English value `{key}` translates no French value `{french}`"
+                        ),
+                    });
+                }
+                continue;
+            }
             if key != "nom" && !content.generic.values.contains_key(key) {
                 diags.push(Diagnostic {
                     path: site.path.clone(),
@@ -497,6 +878,84 @@ fn check_sites(content: &Content, diags: &mut Vec<Diagnostic>) {
             }
         }
     }
+}
+
+/// One line of `accueil check --report`: a file whose facts were checked
+/// longer ago than the allowed age, or never.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaleReview {
+    /// The intent's id, or the site's (`site:<id>`).
+    pub id: String,
+    pub path: std::path::PathBuf,
+    pub reviewed: Option<String>,
+    /// Days since `reviewed`; `None` when never reviewed.
+    pub age_days: Option<i64>,
+}
+
+/// The residence-permit and conversation intents and journeys that have
+/// no English text yet (their English replies show the French answer with
+/// a line saying so): listed by `accueil check --report`.
+pub fn missing_english(content: &Content) -> Vec<String> {
+    use crate::content::Domain;
+    let intents = content
+        .intents
+        .iter()
+        .filter(|i| matches!(i.domain, Domain::Sejour | Domain::Conversation) && i.en.is_none())
+        .map(|i| i.id.clone());
+    let journeys = content
+        .journeys
+        .values()
+        .filter(|j| j.domain == "sejour" && j.en.is_none())
+        .map(|j| j.id.clone());
+    intents.chain(journeys).collect()
+}
+
+/// The intents carrying facts (they cite sources) and the sites whose
+/// review is older than `max_age_days` on `today`, or missing: the
+/// oldest first, never-reviewed ones at the top.
+pub fn stale_reviews(
+    content: &Content,
+    today: jiff::civil::Date,
+    max_age_days: i64,
+) -> Vec<StaleReview> {
+    let age = |r: Option<&str>| -> Option<Option<i64>> {
+        match r.and_then(|r| r.parse::<jiff::civil::Date>().ok()) {
+            None => Some(None),
+            Some(d) => {
+                // A civil date difference is counted in days.
+                let days = i64::from((today - d).get_days());
+                (days > max_age_days).then_some(Some(days))
+            }
+        }
+    };
+    let mut out: Vec<StaleReview> = Vec::new();
+    for intent in content.intents.iter().filter(|i| !i.sources.is_empty()) {
+        if let Some(age_days) = age(intent.reviewed.as_deref()) {
+            out.push(StaleReview {
+                id: intent.id.clone(),
+                path: intent.path.clone(),
+                reviewed: intent.reviewed.clone(),
+                age_days,
+            });
+        }
+    }
+    for site in content.sites.values() {
+        if let Some(age_days) = age(site.reviewed.as_deref()) {
+            out.push(StaleReview {
+                id: format!("site:{}", site.id),
+                path: site.path.clone(),
+                reviewed: site.reviewed.clone(),
+                age_days,
+            });
+        }
+    }
+    out.sort_by_key(|s| {
+        (
+            std::cmp::Reverse(s.age_days.unwrap_or(i64::MAX)),
+            s.id.clone(),
+        )
+    });
+    out
 }
 
 /// French syllables of a word, by vowel groups (a silent final `e` does

@@ -14,6 +14,7 @@ use toml::Spanned;
 
 pub use crate::diagnostic::{line_of, ContentError, Diagnostic, Severity};
 pub use crate::domain::Domain;
+pub use crate::lang::Lang;
 use crate::lexicon::Lexicon;
 
 /// Largest content file we accept; a bigger one is a mistake, not content.
@@ -47,7 +48,54 @@ pub struct Intent {
     pub followups: Vec<String>,
     pub sources: Vec<String>,
     pub reviewed: Option<String>,
+    /// The démarche's procedure sheet (`[sheet]`), when it is one.
+    pub sheet: Option<Sheet>,
+    /// The English text (`[en]`), when written.
+    pub en: Option<Box<English>>,
+    /// The language `title`, `answer`, `steps`, `links` and `sheet` are
+    /// in: French as loaded; English in [`crate::locale::english`]'s copy
+    /// when the intent has an `[en]` part.
+    pub lang: Lang,
     pub path: PathBuf,
+}
+
+/// A démarche at a glance, as the préfecture kit's « fiches procédures »
+/// give it: who it is for, where it is done, the papers, cost and delay.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sheet {
+    pub who: String,
+    #[serde(rename = "where")]
+    pub place: String,
+    #[serde(default)]
+    pub papers: Vec<String>,
+    #[serde(default)]
+    pub cost: Option<String>,
+    #[serde(default)]
+    pub delay: Option<String>,
+}
+
+impl Sheet {
+    /// Every text of the sheet, in reading order.
+    pub fn texts(&self) -> impl Iterator<Item = &str> {
+        [Some(self.who.as_str()), Some(self.place.as_str())]
+            .into_iter()
+            .flatten()
+            .chain(self.papers.iter().map(String::as_str))
+            .chain(self.cost.as_deref())
+            .chain(self.delay.as_deref())
+    }
+}
+
+/// An intent's English text (`[en]`). Pictograms are the French steps';
+/// links must have the French URLs (checked).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct English {
+    pub title: String,
+    pub answer: String,
+    pub steps: Vec<Step>,
+    pub links: Vec<Link>,
+    pub sheet: Option<Sheet>,
 }
 
 #[cfg(test)]
@@ -67,6 +115,9 @@ impl Intent {
             followups: vec![],
             sources: vec![],
             reviewed: None,
+            sheet: None,
+            en: None,
+            lang: Lang::Fr,
             path: Default::default(),
         }
     }
@@ -109,6 +160,8 @@ pub struct Site {
     /// Where a person's question may be sent, after they agree
     /// (`[handoff] email = "..."` or `url = "..."`, `label = "..."`).
     pub handoff: Option<Handoff>,
+    /// The day the site's values were checked against their sources.
+    pub reviewed: Option<String>,
 }
 
 /// A real route to a person that a site configures: an e-mail address
@@ -130,6 +183,17 @@ pub struct Content {
     pub intents: Vec<Intent>,
     pub pictos: BTreeMap<String, Picto>,
     pub glossary: BTreeMap<String, String>,
+    /// The glossary's lowercase terms (not acronyms), each with its words
+    /// normalised, so a reply finds them without normalising them again.
+    pub glossary_terms: Vec<(String, Vec<String>)>,
+    /// The glossary's English explanations (its `[en]` table).
+    pub glossary_en: BTreeMap<String, String>,
+    /// Words a reader may not know (`intents/jargon.toml`): an answer using
+    /// one must have it explained in the glossary (`accueil check` warns).
+    pub jargon: Vec<String>,
+    /// The language of the texts: French as loaded, English in the copy
+    /// [`crate::locale::english`] makes.
+    pub lang: Lang,
     pub lexicon: Lexicon,
     pub generic: Site,
     pub sites: BTreeMap<String, Site>,
@@ -196,12 +260,18 @@ impl Content {
             &mut hasher,
             parse_pictos,
         );
-        content.glossary = load_registry(
+        let glossary = load_registry(
             &intents_dir.join("glossary.toml"),
             &mut diags,
             &mut hasher,
             parse_glossary,
         );
+        (content.glossary, content.glossary_en) = glossary;
+        content.glossary_terms = glossary_terms(&content.glossary);
+        let jargon_path = intents_dir.join("jargon.toml");
+        if jargon_path.is_file() {
+            content.jargon = load_registry(&jargon_path, &mut diags, &mut hasher, parse_jargon);
+        }
         let lexicon_path = intents_dir.join("lexicon.toml");
         if let Some(text) = read_file(&lexicon_path, &mut diags, &mut hasher) {
             match Lexicon::from_toml(&text) {
@@ -588,18 +658,76 @@ fn parse_pictos(path: &Path, text: &str, diags: &mut Vec<Diagnostic>) -> BTreeMa
     out
 }
 
+/// The glossary: French explanations at the top level, English ones in
+/// its `[en]` table.
 fn parse_glossary(
     path: &Path,
     text: &str,
     diags: &mut Vec<Diagnostic>,
-) -> BTreeMap<String, String> {
-    match toml::from_str::<BTreeMap<String, String>>(text) {
-        Ok(g) => g,
+) -> (BTreeMap<String, String>, BTreeMap<String, String>) {
+    #[derive(Deserialize)]
+    struct RawGlossary {
+        #[serde(default)]
+        en: BTreeMap<String, String>,
+        #[serde(flatten)]
+        fr: BTreeMap<String, String>,
+    }
+    match toml::from_str::<RawGlossary>(text) {
+        Ok(g) => {
+            for (term, explanation) in g.fr.iter().chain(g.en.iter()) {
+                if term.trim().is_empty() || explanation.trim().is_empty() {
+                    diags.push(Diagnostic {
+                        path: path.to_path_buf(),
+                        line: line_containing_key(text, term),
+                        severity: Severity::Error,
+                        message: format!("glossary entry `{term}` is empty"),
+                    });
+                }
+            }
+            (g.fr, g.en)
+        }
         Err(e) => {
             diags.push(toml_error(path, text, &e));
-            BTreeMap::new()
+            Default::default()
         }
     }
+}
+
+/// The terms of a glossary, normalised: its keys with a lowercase letter
+/// (the others are acronyms, matched as written).
+pub fn glossary_terms(glossary: &BTreeMap<String, String>) -> Vec<(String, Vec<String>)> {
+    glossary
+        .keys()
+        .filter(|k| k.chars().any(char::is_lowercase))
+        .map(|k| (k.clone(), crate::normalize::tokenize(k)))
+        .filter(|(_, words)| !words.is_empty())
+        .collect()
+}
+
+/// The jargon list: `terms = [...]`.
+fn parse_jargon(path: &Path, text: &str, diags: &mut Vec<Diagnostic>) -> Vec<String> {
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct RawJargon {
+        terms: Vec<String>,
+    }
+    match toml::from_str::<RawJargon>(text) {
+        Ok(j) => j.terms,
+        Err(e) => {
+            diags.push(toml_error(path, text, &e));
+            Vec::new()
+        }
+    }
+}
+
+/// The line where `key` is defined in a flat TOML file (1 if not found).
+fn line_containing_key(text: &str, key: &str) -> usize {
+    text.lines()
+        .position(|l| {
+            let l = l.trim_start();
+            l.starts_with(&format!("{key} ")) || l.starts_with(&format!("\"{key}\""))
+        })
+        .map_or(1, |p| p + 1)
 }
 
 fn parse_site(path: &Path, text: &str, generic: bool, diags: &mut Vec<Diagnostic>) -> Option<Site> {
@@ -635,6 +763,8 @@ fn parse_site(path: &Path, text: &str, generic: bool, diags: &mut Vec<Diagnostic
                 site.values.insert("nom".into(), s);
             }
             ("kind", toml::Value::String(s)) => site.kind = s,
+            ("reviewed", toml::Value::String(s)) => site.reviewed = Some(s),
+            ("reviewed", toml::Value::Datetime(d)) => site.reviewed = Some(d.to_string()),
             ("domains", toml::Value::Array(list)) | ("topics", toml::Value::Array(list)) => {
                 let mut ids = Vec::new();
                 for v in list {
@@ -755,6 +885,27 @@ struct RawIntent {
     #[serde(default)]
     sources: Vec<String>,
     reviewed: Option<toml::Value>,
+    sheet: Option<Sheet>,
+    en: Option<RawEnglish>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEnglishStep {
+    text: String,
+    link: Option<RawLink>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEnglish {
+    title: String,
+    answer: String,
+    #[serde(default)]
+    steps: Vec<RawEnglishStep>,
+    #[serde(default)]
+    links: Vec<RawLink>,
+    sheet: Option<Sheet>,
 }
 
 /// Source positions of an intent's parts, kept for `check` to report lines.
@@ -878,6 +1029,34 @@ fn parse_intent(path: &Path, text: &str, diags: &mut Vec<Diagnostic>) -> Option<
         label: l.label,
         url: l.url.into_inner(),
     };
+    let steps: Vec<Step> = raw
+        .steps
+        .into_iter()
+        .map(|s| Step {
+            text: s.text.into_inner(),
+            picto: s.picto.map(Spanned::into_inner),
+            link: s.link.map(link),
+        })
+        .collect();
+    // English steps show the French steps' pictograms (one set to review).
+    let en = raw.en.map(|e| {
+        Box::new(English {
+            title: e.title,
+            answer: e.answer.trim().to_owned(),
+            steps: e
+                .steps
+                .into_iter()
+                .enumerate()
+                .map(|(k, s)| Step {
+                    text: s.text,
+                    picto: steps.get(k).and_then(|f| f.picto.clone()),
+                    link: s.link.map(link),
+                })
+                .collect(),
+            links: e.links.into_iter().map(link).collect(),
+            sheet: e.sheet,
+        })
+    });
     Some(Intent {
         title: raw.title.unwrap_or_else(|| id.clone()),
         id,
@@ -885,20 +1064,15 @@ fn parse_intent(path: &Path, text: &str, diags: &mut Vec<Diagnostic>) -> Option<
         questions: raw.questions.into_iter().map(Spanned::into_inner).collect(),
         keywords: raw.keywords,
         answer: raw.answer.into_inner().trim().to_owned(),
-        steps: raw
-            .steps
-            .into_iter()
-            .map(|s| Step {
-                text: s.text.into_inner(),
-                picto: s.picto.map(Spanned::into_inner),
-                link: s.link.map(link),
-            })
-            .collect(),
+        steps,
         pictos: raw.pictos.into_iter().map(Spanned::into_inner).collect(),
         links: raw.links.into_iter().map(link).collect(),
         followups: raw.followups.into_iter().map(Spanned::into_inner).collect(),
         sources: raw.sources,
         reviewed,
+        sheet: raw.sheet,
+        en,
+        lang: Lang::Fr,
         path: path.to_path_buf(),
     })
 }

@@ -36,6 +36,8 @@ impl Content {
 #[derive(Debug, Clone)]
 pub struct Engine {
     pub content: Content,
+    /// The same content worded for English replies ([`crate::locale`]).
+    pub english: Content,
     pub matcher: Matcher,
     /// The sentence encoder's view, when its model files were found.
     pub semantic: Option<Arc<Semantic>>,
@@ -62,6 +64,7 @@ impl Engine {
         let index = Index::build(&content);
         let calibration = content.calibration.clone();
         Engine {
+            english: crate::locale::english(&content),
             content,
             matcher: Matcher::with_params(index, params).with_calibration(calibration),
             semantic: None,
@@ -127,14 +130,25 @@ impl Engine {
         }
     }
 
+    /// The content replies in `lang` are worded from.
+    pub fn content_in(&self, lang: crate::lang::Lang) -> &Content {
+        match lang {
+            crate::lang::Lang::Fr => &self.content,
+            crate::lang::Lang::En => &self.english,
+        }
+    }
+
     /// A site by id; `None` for an unknown id.
     pub fn site(&self, id: &str) -> Option<&Site> {
         self.content.sites.get(id)
     }
 
     /// The reply a person reads for a match, with a site's values.
+    /// A message in English is answered in English.
     pub fn reply(&self, m: &Match, site: Option<&Site>) -> Reply {
-        reply::Composer::new(&self.content, site).for_match(m)
+        let content = self.content_in(crate::lang::Lang::of_message(m.language.as_deref()));
+        let site = site.and_then(|s| content.sites.get(&s.id)).or(site);
+        reply::Composer::new(content, site).for_match(m)
     }
 
     /// Match and reply in one go.

@@ -236,7 +236,27 @@ fn is_roman_numeral(token: &str) -> bool {
 }
 
 /// Two or more capitals (digits allowed after the first letter): CAF, VLS.
-fn is_acronym(token: &str) -> bool {
+/// Whether `text_words` (a normalised text's words) use `term_words` (a
+/// glossary or jargon term, normalised): the words in a row, a final `s`
+/// or `x` allowed on each (plurals). Returns the first word's index.
+pub fn find_term(text_words: &[&str], term_words: &[&str]) -> Option<usize> {
+    if term_words.is_empty() || term_words.len() > text_words.len() {
+        return None;
+    }
+    let same = |w: &str, t: &str| {
+        w == t
+            || (w.len() == t.len() + 1
+                && w.starts_with(t)
+                && (w.ends_with('s') || w.ends_with('x')))
+    };
+    text_words
+        .windows(term_words.len())
+        .position(|win| win.iter().zip(term_words).all(|(w, t)| same(w, t)))
+}
+
+/// An acronym (`ANEF`, `VLS-TS`'s parts): matched as written; any other
+/// glossary key is a term, matched without case or accents.
+pub fn is_acronym(token: &str) -> bool {
     let letters = token.chars().filter(|c| c.is_alphabetic()).count();
     token.chars().next().is_some_and(|c| c.is_ascii_uppercase())
         && letters >= 2

@@ -56,8 +56,28 @@ pub struct Journey {
     pub offered_by: Vec<String>,
     pub start: String,
     pub nodes: Vec<Node>,
+    /// The English wording (`[en]`), when written.
+    #[serde(skip)]
+    pub en: Option<JourneyEnglish>,
     #[serde(skip)]
     pub path: std::path::PathBuf,
+}
+
+/// A journey's English wording: its title, and for each node its question
+/// and its choices' labels in the French order (`[en.nodes.<id>]`).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JourneyEnglish {
+    pub title: String,
+    #[serde(default)]
+    pub nodes: std::collections::BTreeMap<String, NodeEnglish>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NodeEnglish {
+    pub question: String,
+    pub choices: Vec<String>,
 }
 
 impl Journey {
@@ -201,6 +221,7 @@ struct RawJourney {
     offered_by: Vec<String>,
     start: Spanned<String>,
     nodes: Vec<RawNode>,
+    en: Option<JourneyEnglish>,
 }
 
 /// Parse one journey file; structural problems become diagnostics.
@@ -296,6 +317,7 @@ pub fn parse(path: &Path, text: &str, diags: &mut Vec<Diagnostic>) -> Option<Jou
         offered_by: raw.offered_by,
         start: raw.start.into_inner(),
         nodes,
+        en: raw.en,
         path: path.to_path_buf(),
     })
 }
@@ -398,6 +420,59 @@ pub fn validate(
                     );
                 }
                 _ => {}
+            }
+        }
+    }
+    if let Some(en) = &journey.en {
+        let l = line("[en]");
+        if en.title.trim().is_empty() {
+            push(l, Severity::Error, "[en]: empty title".into());
+        }
+        for node in &journey.nodes {
+            match en.nodes.get(&node.id) {
+                None => push(
+                    l,
+                    Severity::Error,
+                    format!("[en]: node `{}` has no English wording", node.id),
+                ),
+                Some(e) => {
+                    let at = line(&format!("[en.nodes.{}]", node.id));
+                    if e.question.trim().is_empty() {
+                        push(
+                            at,
+                            Severity::Error,
+                            format!("[en.nodes.{}]: empty question", node.id),
+                        );
+                    }
+                    if e.choices.len() != node.choices.len() {
+                        push(
+                            at,
+                            Severity::Error,
+                            format!(
+                                "[en.nodes.{}]: {} choices, the French node has {}",
+                                node.id,
+                                e.choices.len(),
+                                node.choices.len()
+                            ),
+                        );
+                    }
+                    if e.choices.iter().any(|c| c.trim().is_empty()) {
+                        push(
+                            at,
+                            Severity::Error,
+                            format!("[en.nodes.{}]: empty choice label", node.id),
+                        );
+                    }
+                }
+            }
+        }
+        for id in en.nodes.keys() {
+            if !ids.contains(id.as_str()) {
+                push(
+                    line(&format!("[en.nodes.{id}]")),
+                    Severity::Error,
+                    format!("[en.nodes.{id}]: no such node"),
+                );
             }
         }
     }

@@ -145,9 +145,23 @@ const FUNCTION_WORDS: [(&str, &[&str]); 8] = [
     ),
 ];
 
-/// The Latin-script language whose function words the message uses, when
-/// at least two of them and more than French's: `None` otherwise.
-fn by_function_words(text: &str) -> Option<&'static str> {
+/// What the function words say of a Latin-script message.
+#[derive(Debug, PartialEq, Eq)]
+enum Words {
+    /// At least two of this language's, and more than French's.
+    Foreign(&'static str),
+    /// At least [`SURELY_FRENCH`] French ones and none of another
+    /// language: the statistical detector is not needed (it is the
+    /// costliest part of deciding a French question).
+    French,
+    Unsure,
+}
+
+/// French function words that make a message French when no other
+/// language's appear.
+const SURELY_FRENCH: usize = 3;
+
+fn by_function_words(text: &str) -> Words {
     let lower = text.to_lowercase();
     let words: Vec<&str> = lower
         .split(|c: char| !(c.is_alphabetic() || c == '\''))
@@ -161,7 +175,13 @@ fn by_function_words(text: &str) -> Option<&'static str> {
         .map(|(code, list)| (*code, hits(list)))
         // The first listed wins a tie (English, the most frequent).
         .fold(("", 0), |acc, x| if x.1 > acc.1 { x } else { acc });
-    (best >= 2 && best > french).then_some(code)
+    if best >= 2 && best > french {
+        Words::Foreign(code)
+    } else if best == 0 && french >= SURELY_FRENCH {
+        Words::French
+    } else {
+        Words::Unsure
+    }
 }
 
 /// The ISO 639-1 code of the message's language when the detector is sure
@@ -176,8 +196,10 @@ pub fn foreign(text: &str) -> Option<&'static str> {
         .filter(|c| c.is_alphabetic() && (c.is_ascii() || ('\u{c0}'..='\u{24f}').contains(c)))
         .count();
     if latin_letters * 2 > letters {
-        if let Some(code) = by_function_words(text) {
-            return Some(code);
+        match by_function_words(text) {
+            Words::Foreign(code) => return Some(code),
+            Words::French => return None,
+            Words::Unsure => {}
         }
     }
     let detector = Detector::with_allowlist(LANGUAGES.iter().map(|(l, _)| *l).collect());
@@ -232,6 +254,31 @@ pub fn french_only(code: &str) -> Option<&'static str> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn french_function_words_skip_the_detector_only_when_nothing_else_shows() {
+        assert_eq!(
+            by_function_words("je voudrais renouveler mon titre de séjour"),
+            Words::French
+        );
+        assert_eq!(by_function_words("mon titre"), Words::Unsure);
+        assert_ne!(
+            by_function_words("Hola, necesito ayuda con mi permiso de residencia"),
+            Words::French
+        );
+        assert_eq!(
+            by_function_words("How do I renew my residence permit?"),
+            Words::Foreign("en")
+        );
+        // The shortcut and the detector agree on French questions.
+        for q in [
+            "je voudrais renouveler mon titre de séjour",
+            "comment je fais pour avoir un rendez-vous à la préfecture",
+            "j'ai perdu mon récépissé et je ne sais pas quoi faire",
+        ] {
+            assert_eq!(foreign(q), None, "{q}");
+        }
+    }
 
     #[test]
     fn every_foreign_language_has_its_note() {

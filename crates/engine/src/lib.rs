@@ -7,7 +7,8 @@
 //! pass given `now` and the menu). Matching: [`index`] → [`matcher`] with
 //! [`decision`] (fitted by [`calibrate`]); beside it [`semantic`], a sentence
 //! encoder's view, combined with the lexical one by [`fusion`], and
-//! [`language`]. Replies: [`reply`]. [`engine`]
+//! [`language`]. Replies: [`reply`], in a [`lang`] of their own: [`locale`]
+//! makes the English copy of the content they are worded from. [`engine`]
 //! ties them together; [`eval`] and [`cluster`] measure and group (the stopwatch of `accueil bench` is
 //! the binary's).
 //! Times come in as [`notices::Millis`] from the caller.
@@ -26,8 +27,10 @@ pub mod falc;
 pub mod fusion;
 pub mod index;
 pub mod journey;
+pub mod lang;
 pub mod language;
 pub mod lexicon;
+pub mod locale;
 pub mod mask;
 pub mod matcher;
 pub mod normalize;

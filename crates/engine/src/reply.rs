@@ -16,14 +16,18 @@
 //! engine. [`Composer`]'s one-shot methods do both for the callers that
 //! shape nothing.
 
-use crate::content::{Content, Domain, Intent, Link, Site};
+use crate::content::{Content, Domain, Intent, Link, Sheet, Site};
 use crate::journey::Journey;
+use crate::lang::Lang;
 use crate::matcher::{Match, Outcome};
+use crate::normalize::{normalize, words};
 use crate::notices::{Millis, Notice, Subject};
 
 /// The few sentences the assistant adds to the content's answers, in one
 /// place for reviewers (FALC: short, one idea each).
 pub mod say {
+    use crate::lang::Lang;
+
     /// Prefixed to the first reply when the session sent was unknown or expired.
     pub const SESSION_ENDED: &str =
         "Votre conversation précédente est terminée. Nous recommençons.";
@@ -78,13 +82,95 @@ pub mod say {
 
     /// "Vous parlez de : « A », « B » ou « C » ?"
     pub fn which_of(titles: &[String]) -> String {
-        let quoted: Vec<String> = titles.iter().map(|t| format!("« {t} »")).collect();
+        which_of_in(Lang::Fr, titles)
+    }
+
+    /// The assistant's sentences in one language.
+    #[derive(Debug)]
+    pub struct Words {
+        pub session_ended: &'static str,
+        pub last_step: &'static str,
+        pub rephrase: &'static str,
+        pub fallback_offer: &'static str,
+        pub dont_know: &'static str,
+        pub noted: &'static str,
+        pub to_a_person: &'static str,
+        pub choose_topic: &'static str,
+        pub be_precise: &'static str,
+        /// Said (in English) above an answer that has no English text yet.
+        pub only_french: &'static str,
+        /// The button one question back in a guided journey.
+        pub back: &'static str,
+    }
+
+    pub const FRENCH: Words = Words {
+        session_ended: SESSION_ENDED,
+        last_step: LAST_STEP,
+        rephrase: REPHRASE,
+        fallback_offer: FALLBACK_OFFER,
+        dont_know: DONT_KNOW,
+        noted: NOTED,
+        to_a_person: TO_A_PERSON,
+        choose_topic: CHOOSE_TOPIC,
+        be_precise: BE_PRECISE,
+        only_french: "",
+        back: "Retour",
+    };
+
+    pub const ENGLISH: Words = Words {
+        session_ended: "Your previous conversation has ended. We start again.",
+        last_step: "This is the last step.",
+        rephrase: "All right. Write your question with other words, or choose a topic.",
+        fallback_offer: "Or answer a few questions to find your procedure.",
+        dont_know: "I cannot answer this question.",
+        noted: "Your question is noted to improve this service. Nobody will answer you here.",
+        to_a_person: "To talk to a person, see the contact below.",
+        choose_topic: "You can also choose a topic.",
+        be_precise: "Can you say more about your question?",
+        only_french: "This answer is only available in French.",
+        back: "Back",
+    };
+
+    /// The sentences of `lang`.
+    pub fn words(lang: Lang) -> &'static Words {
+        match lang {
+            Lang::Fr => &FRENCH,
+            Lang::En => &ENGLISH,
+        }
+    }
+
+    /// [`elsewhere`] in `lang`.
+    pub fn elsewhere_in(lang: Lang, here: &str, there: &str) -> String {
+        match lang {
+            Lang::Fr => elsewhere(here, there),
+            Lang::En => format!(
+                "Please note: this procedure is not done here ({here}). It is done by {there}."
+            ),
+        }
+    }
+
+    /// [`step_of`] in `lang`.
+    pub fn step_of_in(lang: Lang, n: usize, total: usize) -> String {
+        match lang {
+            Lang::Fr => step_of(n, total),
+            Lang::En => format!("Step {n} of {total}."),
+        }
+    }
+
+    /// [`which_of`] in `lang`.
+    pub fn which_of_in(lang: Lang, titles: &[String]) -> String {
+        let (open, close, or, ask) = match lang {
+            Lang::Fr => ("« ", " »", " ou ", "Vous parlez de : "),
+            Lang::En => ("“", "”", " or ", "Do you mean: "),
+        };
+        let space = if lang == Lang::Fr { " " } else { "" };
+        let quoted: Vec<String> = titles.iter().map(|t| format!("{open}{t}{close}")).collect();
         match quoted.split_last() {
             Some((last, rest)) if !rest.is_empty() => {
-                format!("Vous parlez de : {} ou {last} ?", rest.join(", "))
+                format!("{ask}{}{or}{last}{space}?", rest.join(", "))
             }
-            Some((last, _)) => format!("Vous parlez de : {last} ?"),
-            None => BE_PRECISE.to_owned(),
+            Some((last, _)) => format!("{ask}{last}{space}?"),
+            None => words(lang).be_precise.to_owned(),
         }
     }
 }
@@ -240,10 +326,17 @@ pub fn main_topics(site: Option<&Site>) -> Vec<&str> {
 
 #[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
 pub struct Reply {
+    /// The language the reply is written in (`fr`, `en`); an answer with no
+    /// English text stays French with a [`Reply::language_note`].
+    pub lang: Lang,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     pub text: String,
     pub steps: Vec<ReplyStep>,
+    /// The démarche at a glance (who, where, papers, cost, delay), with
+    /// each row's label in the reply's language.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<SheetView>,
     pub pictos: Vec<PictoRef>,
     pub links: Vec<Link>,
     pub quick_replies: Vec<QuickReply>,
@@ -267,6 +360,68 @@ pub struct Reply {
     pub language_note: Option<LanguageNote>,
 }
 
+/// A procedure sheet as shown: labelled rows, in the sheet's order.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SheetView {
+    /// « La démarche en bref » / "The procedure at a glance".
+    pub title: String,
+    pub rows: Vec<SheetRow>,
+}
+
+/// One row of a sheet: `field` is `who`, `where`, `papers`, `cost` or
+/// `delay`; `papers` has `items`, the others `text`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SheetRow {
+    pub field: &'static str,
+    pub label: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub items: Vec<String>,
+}
+
+/// The sheet of an intent, filled with the site's values.
+pub fn sheet_view(content: &Content, site: Option<&Site>, sheet: &Sheet) -> SheetView {
+    let (title, labels) = match content.lang {
+        Lang::Fr => (
+            "La démarche en bref",
+            ["Pour qui", "Où", "Les papiers", "Le prix", "Le délai"],
+        ),
+        Lang::En => (
+            "The procedure at a glance",
+            ["Who for", "Where", "Papers", "Cost", "How long"],
+        ),
+    };
+    let text = |field, label, t: &str| SheetRow {
+        field,
+        label,
+        text: Some(content.fill(site, t)),
+        items: Vec::new(),
+    };
+    let mut rows = vec![
+        text("who", labels[0], &sheet.who),
+        text("where", labels[1], &sheet.place),
+    ];
+    if !sheet.papers.is_empty() {
+        rows.push(SheetRow {
+            field: "papers",
+            label: labels[2],
+            text: None,
+            items: sheet.papers.iter().map(|p| content.fill(site, p)).collect(),
+        });
+    }
+    if let Some(cost) = &sheet.cost {
+        rows.push(text("cost", labels[3], cost));
+    }
+    if let Some(delay) = &sheet.delay {
+        rows.push(text("delay", labels[4], delay));
+    }
+    SheetView {
+        title: title.to_owned(),
+        rows,
+    }
+}
+
 /// A line in the person's language (`lang`: ISO 639-1, for the page's
 /// `lang` attribute so that a screen reader reads it right).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -282,25 +437,46 @@ pub struct GlossaryEntry {
     pub explanation: String,
 }
 
-/// The glossary entries of the acronyms found in `texts`, in order of
-/// first use, each once.
+/// The glossary entries of the acronyms and terms found in `texts`, in
+/// order of first use, each once.
 pub fn glossary_for<'a>(
     content: &Content,
     texts: impl IntoIterator<Item = &'a str>,
 ) -> Vec<GlossaryEntry> {
     let mut out: Vec<GlossaryEntry> = Vec::new();
+    let terms = &content.glossary_terms;
     for text in texts {
+        let mut found: Vec<(usize, String, String)> = Vec::new();
+        let mut at = 0;
         for token in text.split(|c: char| !(c.is_alphanumeric() || c == '\'')) {
+            at += 1;
             // "l'ANEF" → "ANEF"; "VLS-TS" is split on the hyphen above.
             let token = token.rsplit('\'').next().unwrap_or(token);
-            if token.len() < 2 || out.iter().any(|e| e.term == token) {
+            if token.len() < 2 || !crate::falc::is_acronym(token) {
                 continue;
             }
             if let Some(explanation) = content.glossary.get(token) {
-                out.push(GlossaryEntry {
-                    term: token.to_owned(),
-                    explanation: explanation.clone(),
-                });
+                found.push((at, token.to_owned(), explanation.clone()));
+            }
+        }
+        if !terms.is_empty() {
+            let norm = normalize(text);
+            let text_words: Vec<&str> = words(&norm).collect();
+            // Term positions count words, acronyms tokens: close enough
+            // to order the few entries of one text.
+            for (term, term_words) in terms {
+                let tw: Vec<&str> = term_words.iter().map(String::as_str).collect();
+                if let Some(pos) = crate::falc::find_term(&text_words, &tw) {
+                    if let Some(explanation) = content.glossary.get(term) {
+                        found.push((pos + 1, term.clone(), explanation.clone()));
+                    }
+                }
+            }
+        }
+        found.sort_by_key(|(pos, _, _)| *pos);
+        for (_, term, explanation) in found {
+            if !out.iter().any(|e| e.term == term) {
+                out.push(GlossaryEntry { term, explanation });
             }
         }
     }
@@ -343,8 +519,10 @@ pub fn journey_button(content: &Content, journey: &crate::journey::Journey) -> Q
 /// The full reply of one intent.
 pub fn intent_reply(content: &Content, site: Option<&Site>, intent: &Intent) -> Reply {
     let mut reply = Reply {
+        lang: content.lang,
         title: Some(intent.title.clone()),
         text: content.fill(site, &intent.answer),
+        sheet: intent.sheet.as_ref().map(|s| sheet_view(content, site, s)),
         steps: intent
             .steps
             .iter()
@@ -394,7 +572,11 @@ pub fn intent_reply(content: &Content, site: Option<&Site>, intent: &Intent) -> 
             let there = content
                 .site_value(Some(s), &format!("{section}.nom"))
                 .unwrap_or_default();
-            reply.text = format!("{}\n{}", say::elsewhere(here, there), reply.text);
+            reply.text = format!(
+                "{}\n{}",
+                say::elsewhere_in(content.lang, here, there),
+                reply.text
+            );
             reply.contact = Some(elsewhere_contact(content, s, section));
         }
     }
@@ -411,14 +593,19 @@ pub fn step_reply(content: &Content, site: Option<&Site>, intent: &Intent, k: us
     let k = k.min(total.saturating_sub(1));
     let first = k == 0;
     let last = k + 1 >= total;
+    let step_of = say::step_of_in(content.lang, k + 1, total);
     let mut text = if first {
-        format!("{}\n{}", reply.text, say::step_of(k + 1, total))
+        format!("{}\n{step_of}", reply.text)
     } else {
-        say::step_of(k + 1, total)
+        step_of
     };
     if last {
         text.push(' ');
-        text.push_str(say::LAST_STEP);
+        text.push_str(say::words(content.lang).last_step);
+    }
+    // The sheet opens the walk, with the answer.
+    if !first {
+        reply.sheet = None;
     }
     reply.text = text;
     reply.steps = std::mem::take(&mut reply.steps)
@@ -465,6 +652,7 @@ pub fn journey_question(
     choices: Vec<QuickReply>,
 ) -> Reply {
     Reply {
+        lang: content.lang,
         title: Some(journey.title.clone()),
         text: question.to_owned(),
         pictos: journey
@@ -484,15 +672,16 @@ pub fn offer_journeys(reply: &mut Reply, journeys: Vec<QuickReply>) {
         return;
     }
     reply.text.push('\n');
-    reply.text.push_str(say::FALLBACK_OFFER);
+    reply.text.push_str(say::words(reply.lang).fallback_offer);
     reply.quick_replies.splice(0..0, journeys);
 }
 
 /// "Vous parlez de : A ou B ?" with the candidates as quick replies.
 pub fn clarify_reply(content: &Content, candidates: &[&Intent]) -> Reply {
     let titles: Vec<String> = candidates.iter().map(|i| i.title.clone()).collect();
-    let text = say::which_of(&titles);
+    let text = say::which_of_in(content.lang, &titles);
     Reply {
+        lang: content.lang,
         title: None,
         text,
         pictos: picto(content, "information").into_iter().collect(),
@@ -516,15 +705,14 @@ const CLOSEST_OFFERED: usize = 2;
 pub fn fallback_offering(content: &Content, site: Option<&Site>, closest: &[&Intent]) -> Reply {
     // With a site, its contact block gives the phone (once); without one,
     // the national wording says whom to call.
+    let words = say::words(content.lang);
     let contact = match site {
-        Some(_) => say::TO_A_PERSON,
+        Some(_) => words.to_a_person,
         None => content.site_value(site, "contact").unwrap_or_default(),
     };
     let text = format!(
         "{}\n{}\n{contact}\n{}",
-        say::DONT_KNOW,
-        say::NOTED,
-        say::CHOOSE_TOPIC
+        words.dont_know, words.noted, words.choose_topic
     );
     let mut quick_replies: Vec<QuickReply> = closest.iter().map(|i| intent_button(i)).collect();
     for b in main_topics(site)
@@ -537,6 +725,7 @@ pub fn fallback_offering(content: &Content, site: Option<&Site>, closest: &[&Int
         }
     }
     Reply {
+        lang: content.lang,
         title: None,
         text: text.trim().to_owned(),
         pictos: picto(content, "information").into_iter().collect(),
@@ -645,19 +834,41 @@ impl<'a> Composer<'a> {
                 desk.now,
             );
         }
-        // `conv.langue` says it already, in several languages.
-        if about.intent != Some(LANGUAGE_INTENT) {
-            reply.language_note = about.language.and_then(|code| {
-                crate::language::french_only(code).map(|text| LanguageNote {
-                    lang: code.to_owned(),
-                    text: text.to_owned(),
-                })
-            });
-        }
+        reply.language_note = match self.content.lang {
+            // An English reply whose answer has no English text yet says so.
+            Lang::En => about
+                .intent
+                .and_then(|id| self.content.intent(id))
+                .filter(|i| i.lang != Lang::En)
+                .map(|_| LanguageNote {
+                    lang: Lang::En.code().to_owned(),
+                    text: say::ENGLISH.only_french.to_owned(),
+                }),
+            // `conv.langue` says it already, in several languages; English
+            // has its own replies (asked for French, it gets French).
+            Lang::Fr if about.intent == Some(LANGUAGE_INTENT) => None,
+            Lang::Fr => about
+                .language
+                .filter(|code| *code != Lang::En.code())
+                .and_then(|code| {
+                    crate::language::french_only(code).map(|text| LanguageNote {
+                        lang: code.to_owned(),
+                        text: text.to_owned(),
+                    })
+                }),
+        };
         reply.glossary = glossary_for(
             self.content,
             std::iter::once(reply.text.as_str())
                 .chain(reply.steps.iter().map(|s| s.text.as_str()))
+                .chain(
+                    reply
+                        .sheet
+                        .iter()
+                        .flat_map(|s| s.rows.iter())
+                        .flat_map(|r| r.text.iter().chain(r.items.iter()))
+                        .map(String::as_str),
+                )
                 .chain(reply.notices.iter().map(|n| n.text.as_str())),
         );
         reply
@@ -721,6 +932,20 @@ pub fn to_text(reply: &Reply) -> String {
             out.push_str(&format!("{}. {}{picto}\n", s.n, s.text));
             if let Some(l) = &s.link {
                 out.push_str(&format!("   → {} : {}\n", l.label, l.url));
+            }
+        }
+    }
+    if let Some(sheet) = &reply.sheet {
+        out.push_str(&format!("\n{} :\n", sheet.title));
+        for row in &sheet.rows {
+            match &row.text {
+                Some(t) => out.push_str(&format!("- {} : {t}\n", row.label)),
+                None => {
+                    out.push_str(&format!("- {} :\n", row.label));
+                    for item in &row.items {
+                        out.push_str(&format!("  · {item}\n"));
+                    }
+                }
             }
         }
     }

@@ -26,6 +26,8 @@ pub struct ChatRequest {
     pub choice: Option<String>,
     pub channel: Option<String>,
     pub site: Option<String>,
+    /// `fr` or `en`.
+    pub lang: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -59,6 +61,7 @@ pub(crate) async fn chat(
         choice: body.choice.as_deref(),
         channel: body.channel.as_deref(),
         site: body.site.as_deref(),
+        lang: body.lang.as_deref(),
     };
     let request = TurnRequest::parse(&engine.content, raw)?;
     let now = state.now();

@@ -66,6 +66,7 @@ pub const ERROR_CODES: &[(u16, &str, &str)] = &[
         "`choice` is not the payload of a quick reply (an intent id)",
     ),
     (400, "unknown_site", "`site` is not a site of the content"),
+    (400, "unknown_lang", "`lang` is not `fr` or `en`"),
     (400, "invalid_query", "the query string cannot be read"),
     (400, "invalid_path", "the path cannot be read"),
     (
@@ -306,6 +307,7 @@ impl ApiError {
                 Refusal::MessageTooLong { .. } => "message_too_long",
                 Refusal::UnknownChoice(_) => "unknown_choice",
                 Refusal::UnknownSite { .. } => "unknown_site",
+                Refusal::UnknownLang(_) => "unknown_lang",
             },
             ApiError::InvalidQuery(_) => "invalid_query",
             ApiError::InvalidPath(_) => "invalid_path",
@@ -520,6 +522,7 @@ mod tests {
             ApiError::Refused(Refusal::EmptyMessage),
             ApiError::Refused(Refusal::MessageTooLong { chars: 0 }),
             ApiError::Refused(Refusal::UnknownChoice(String::new())),
+            ApiError::Refused(Refusal::UnknownLang(String::new())),
             ApiError::Refused(Refusal::UnknownSite {
                 id: String::new(),
                 known: String::new(),

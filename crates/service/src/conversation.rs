@@ -29,7 +29,7 @@ pub use crate::events::{Channel, Guess};
 use crate::events::{Ticket, TurnEvent, TurnListener};
 use crate::journey_walk;
 use crate::store::{Millis, SessionLookup, Store, StoreError};
-use accueil_engine::content::{Content, Intent, Site};
+use accueil_engine::content::{Content, Intent, Lang, Site};
 use accueil_engine::engine::Engine;
 use accueil_engine::matcher::Outcome;
 use accueil_engine::notices::Notice;
@@ -94,6 +94,8 @@ pub enum Refusal {
     UnknownChoice(String),
     #[error("unknown site `{id}`; known sites: {known}")]
     UnknownSite { id: String, known: String },
+    #[error("unknown lang `{0}`: use \"fr\" or \"en\"")]
+    UnknownLang(String),
 }
 
 /// At most this many characters of a refused value are echoed back.
@@ -177,6 +179,8 @@ pub struct RawTurn<'a> {
     pub choice: Option<&'a str>,
     pub channel: Option<&'a str>,
     pub site: Option<&'a str>,
+    /// `fr` or `en`: the reply's language, as the person chose it.
+    pub lang: Option<&'a str>,
 }
 
 /// A checked turn: known channel, exactly one valid input, known site.
@@ -189,6 +193,9 @@ pub struct TurnRequest {
     pub channel: Channel,
     /// A site id that exists in the content; `None` for the national wording.
     pub site: Option<String>,
+    /// The language the person chose (the widget's switch, the API's
+    /// `lang`); `None`: the session's, else the message's own.
+    pub lang: Option<Lang>,
 }
 
 impl TurnRequest {
@@ -210,7 +217,12 @@ impl TurnRequest {
             },
         };
         let site = find_site(content, raw.site)?.map(|s| s.id.clone());
+        let lang = match raw.lang.map(str::trim).filter(|l| !l.is_empty()) {
+            None => None,
+            Some(l) => Some(Lang::parse(l).ok_or_else(|| Refusal::UnknownLang(echo(l)))?),
+        };
         Ok(TurnRequest {
+            lang,
             session: raw.session.map(str::to_owned),
             input,
             channel,
@@ -273,6 +285,10 @@ pub struct SessionState {
     /// The agents' review ticket of the last question (an id, never text).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub review: Option<Ticket>,
+    /// The language the replies were in, kept for the next turns (a tapped
+    /// button says nothing of it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lang: Option<Lang>,
 }
 
 /// The result of one turn.
@@ -348,7 +364,8 @@ pub async fn play(
     now: Millis,
     listener: &dyn TurnListener,
 ) -> Result<TurnOutput, TurnError> {
-    let content = &engine.content;
+    // Matching reads the French content (`engine.decide`); replies are
+    // worded from the content of the reply's language (`ctx.content`).
     let mut store_errors = 0;
     let opened = open_session(
         store,
@@ -358,9 +375,22 @@ pub async fn play(
         &mut store_errors,
     )
     .await?;
+    // The language chosen, else kept from the last turns; a message typed
+    // in English switches to English unless this request chose a language
+    // (the detector's "French or unsure" never switches back: the widget's
+    // switch does).
+    let mut lang = req.lang.or(opened.state.lang).unwrap_or(Lang::Fr);
+    let worded = |lang: Lang| {
+        let content = engine.content_in(lang);
+        (
+            content,
+            req.site.as_deref().and_then(|id| content.sites.get(id)),
+        )
+    };
+    let (words, site) = worded(lang);
     let mut ctx = Ctx {
-        content,
-        site: req.site.as_deref().and_then(|id| engine.site(id)),
+        content: words,
+        site,
         channel: req.channel,
         pending: opened.state.pending.clone(),
     };
@@ -368,9 +398,9 @@ pub async fn play(
     // A guided journey takes its own inputs first (its buttons, « retour »
     // typed in it); anything else leaves it.
     let walked = match &req.input {
-        Input::Choice(c) => journey_walk::on_choice(content, c, opened.state.journey.as_ref()),
+        Input::Choice(c) => journey_walk::on_choice(ctx.content, c, opened.state.journey.as_ref()),
         Input::Message(m) => {
-            journey_walk::on_message(content, m.as_str(), opened.state.journey.as_ref())
+            journey_walk::on_message(ctx.content, m.as_str(), opened.state.journey.as_ref())
         }
     };
     let mut journey = None;
@@ -380,6 +410,11 @@ pub async fn play(
         (Some(walk), _) => on_journey(&mut ctx, walk, &mut journey),
         (None, Input::Message(text)) => {
             let m = engine.decide(text.as_str());
+            if req.lang.is_none() && Lang::of_message(m.language.as_deref()) == Lang::En {
+                lang = Lang::En;
+                (ctx.content, ctx.site) = worded(lang);
+            }
+            let content = ctx.content;
             let mut said = match m.outcome {
                 Outcome::Answer => match m.intent.as_deref().and_then(|id| content.intent(id)) {
                     Some(intent) => on_intent(&mut ctx, intent, m.confidence),
@@ -406,7 +441,7 @@ pub async fn play(
             asked = Some(m);
             said
         }
-        (None, Input::Choice(id)) => match content.intent(id) {
+        (None, Input::Choice(id)) => match ctx.content.intent(id) {
             Some(intent) => on_intent(&mut ctx, intent, 1.0),
             // Checked by `TurnRequest::parse`; a reload in between may have
             // removed it, which is no reason to fail.
@@ -416,11 +451,11 @@ pub async fn play(
 
     let mut reply = said.reply;
     if opened.ended {
-        reply.text = format!("{}\n{}", say::SESSION_ENDED, reply.text);
+        reply.text = format!("{}\n{}", say::words(lang).session_ended, reply.text);
     }
     // Service notices: the general ones open a conversation; the scoped
     // ones come with the answers (and journeys) they concern.
-    let composer = Composer::new(content, ctx.site).with_notices(notices, now, opened.new);
+    let composer = Composer::new(ctx.content, ctx.site).with_notices(notices, now, opened.new);
     let reply = composer.finish(
         reply,
         About {
@@ -461,6 +496,9 @@ pub async fn play(
         pending: ctx.pending,
         journey: journey.as_ref().map(|(position, _)| position.clone()),
         review: noted.ticket,
+        // Kept once it is not the default, so a French session stores nothing more.
+        lang: (lang == Lang::En || req.lang.is_some() || opened.state.lang.is_some())
+            .then_some(lang),
     };
     let saved = match serde_json::to_vec(&state) {
         Ok(bytes) => {
@@ -539,6 +577,7 @@ async fn open_session(
         pending: Pending::Nothing,
         journey: None,
         review: None,
+        lang: None,
     };
     Ok(Opened {
         id: new_session_id()?,

@@ -34,7 +34,7 @@ use accueil_engine::reply::{self, QuickReply, Reply};
 pub const PREFIX: &str = "parcours.";
 
 /// The « Retour » button: one question back.
-pub const BACK_LABEL: &str = "Retour";
+pub const BACK_LABEL: &str = say::FRENCH.back;
 
 /// Typed words (normalised) that go one step back inside a journey.
 const BACK_WORDS: &[&str] = &[
@@ -239,7 +239,7 @@ fn choose<'a>(
             (Some(intent), Some(last)) => Walk::Answer {
                 intent,
                 journey,
-                back: back_button(journey, last),
+                back: back_button(content, journey, last),
                 position: Position {
                     journey: journey.id.clone(),
                     path,
@@ -264,9 +264,9 @@ fn choose<'a>(
 /// « Retour » carries no pictogram: the registry's only "back" one is a
 /// return from a journey abroad, which reads as a travel topic. The pages
 /// draw their neutral arrow on it (its payload has a `#`).
-fn back_button(journey: &Journey, node: &str) -> QuickReply {
+fn back_button(content: &Content, journey: &Journey, node: &str) -> QuickReply {
     QuickReply {
-        label: BACK_LABEL.to_owned(),
+        label: say::words(content.lang).back.to_owned(),
         payload: node_payload(journey, node),
         picto: None,
     }
@@ -289,7 +289,7 @@ fn ask<'a>(content: &'a Content, journey: &'a Journey, path: Vec<String>) -> Wal
         })
         .collect();
     if let Some(previous) = path.len().checked_sub(2).and_then(|k| path.get(k)) {
-        quick_replies.push(back_button(journey, previous));
+        quick_replies.push(back_button(content, journey, previous));
     }
     let view = JourneyView {
         id: journey.id.clone(),

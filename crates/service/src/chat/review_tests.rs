@@ -68,6 +68,7 @@ impl<'a> Chat<'a> {
             input,
             channel: self.channel,
             site: self.site.clone(),
+            lang: None,
         };
         let out = block_on(turn(
             engine(),

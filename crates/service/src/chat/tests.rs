@@ -51,6 +51,7 @@ impl Chat {
             input,
             channel: self.channel,
             site: self.site.clone(),
+            lang: None,
         };
         let out = block_on(turn(
             engine(),
@@ -155,6 +156,7 @@ fn raw_turns_are_checked_in_order() {
         (
             RawTurn {
                 site: Some("atlantide"),
+                lang: None,
                 ..raw(Some("bonjour"), None)
             },
             Refusal::UnknownSite {
@@ -170,6 +172,7 @@ fn raw_turns_are_checked_in_order() {
         c,
         RawTurn {
             site: Some("prefecture-exemple"),
+            lang: None,
             ..raw(None, Some(" conv.oui "))
         },
     )
@@ -180,6 +183,7 @@ fn raw_turns_are_checked_in_order() {
         c,
         RawTurn {
             site: Some(""),
+            lang: None,
             ..raw(Some("bonjour"), None)
         },
     )
