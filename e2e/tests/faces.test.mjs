@@ -165,10 +165,13 @@ describe("widget", () => {
     await page.closeAll();
   });
 
-  test("the glossary explains the acronyms under the answer", async () => {
+  test("the glossary explains the acronyms under the answer, in « En savoir plus »", async () => {
     const page = await openPanel("prefecture-guyane");
     const bot = await ask(page, "comment prendre rendez-vous à la préfecture");
+    // With the other details, under « En savoir plus ».
     const glossary = bot.locator(".acc-glossary");
+    assert.equal(await glossary.isVisible(), false, "closed until asked for");
+    await bot.getByText("En savoir plus", { exact: true }).click();
     await glossary.waitFor();
     assert.match(await glossary.innerText(), /ANEF/);
     assert.ok(await glossary.isVisible());

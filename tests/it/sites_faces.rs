@@ -109,6 +109,57 @@ async fn topics_give_every_title_for_the_console() {
 }
 
 #[tokio::test]
+async fn topics_and_intent_pages_in_english_for_the_faces_switch() {
+    let app = TestApp::new().await;
+    let v = app.get("/api/v1/topics?lang=en").await.json();
+    let sejour = v["domains"]
+        .as_array()
+        .and_then(|d| d.iter().find(|d| d["id"] == "sejour"))
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(sejour["label"], "Residence permits", "{v}");
+    let titles: Vec<&str> = sejour["intents"]
+        .as_array()
+        .map(|l| l.iter().filter_map(|i| i["title"].as_str()).collect())
+        .unwrap_or_default();
+    assert!(
+        titles.contains(&"Renewing a residence permit"),
+        "{titles:?}"
+    );
+    // Not yet written in English: the French title.
+    assert!(
+        titles.iter().any(|t| t.contains("rendez-vous")),
+        "{titles:?}"
+    );
+    // The whole reply the kiosk walks, in English, with its sheet.
+    let page = app
+        .get("/api/v1/intents/sejour.renouvellement?lang=en")
+        .await
+        .json();
+    assert_eq!(page["title"], "Renewing a residence permit", "{page}");
+    assert_eq!(page["reply"]["lang"], "en");
+    assert_eq!(
+        page["reply"]["steps"][0]["text"],
+        "Log in to your ANEF account."
+    );
+    assert_eq!(page["reply"]["sheet"]["title"], "The procedure at a glance");
+    let french = app
+        .get("/api/v1/intents/sejour.renouvellement")
+        .await
+        .json();
+    assert_eq!(french["reply"]["lang"], "fr");
+    assert_eq!(french["reply"]["sheet"]["title"], "La démarche en bref");
+    for path in [
+        "/api/v1/topics?lang=de",
+        "/api/v1/intents/sejour.renouvellement?lang=xx",
+    ] {
+        let r = app.get(path).await;
+        assert_eq!(r.status, axum::http::StatusCode::BAD_REQUEST, "{path}");
+        assert_eq!(r.error_code(), "unknown_lang", "{path}");
+    }
+}
+
+#[tokio::test]
 async fn a_residence_permit_asked_at_a_ddtm_says_to_go_to_the_prefecture() {
     let app = app_with_ddtm().await;
     let r = app

@@ -1,6 +1,10 @@
 // Shared by the widget and the kiosk: the API client and the pieces of a
 // reply turned into DOM (never HTML strings: every text from the server is
 // set with textContent, so nothing in the content can inject markup).
+// The pieces' own words are in the language they are given (`lang`: the
+// reply's), from words.js.
+
+import { LANGS, words } from "/assets/accueil/words.js";
 
 /** An API refusal or a network failure, with the server's error code. */
 export class ApiError extends Error {
@@ -128,23 +132,54 @@ export function paragraphs(text, cls = "acc-text", { phoneLinks = true } = {}) {
   return el("div", { class: cls }, lines.map((l) => el("p", {}, richText(l, { phoneLinks }))));
 }
 
-/** The acronyms of a reply, explained (FALC), under the answer. */
-export function glossary(list, { headingLevel = 3, speakable = false } = {}) {
+/** The words and acronyms of a reply, explained (FALC), under the answer. */
+export function glossary(list, { headingLevel = 3, speakable = false, lang = "fr" } = {}) {
   if (!Array.isArray(list) || list.length === 0) return null;
+  const w = words(lang);
   return el(
     "div",
     { class: "acc-glossary", "data-speak": speakable ? "" : undefined },
-    el(`h${headingLevel}`, { class: "acc-glossary__title" }, "Les mots expliqués"),
+    el(`h${headingLevel}`, { class: "acc-glossary__title" }, w.glossary),
     el(
       "dl",
       { class: "acc-glossary__list" },
-      list.flatMap((g) => [el("dt", {}, g.term), el("dd", {}, nbsp(` : ${g.explanation.replace(/\.$/, "")}.`))]),
+      list.flatMap((g) => [el("dt", {}, g.term), el("dd", {}, nbsp(`${w.colon} ${g.explanation.replace(/\.$/, "")}.`))]),
+    ),
+  );
+}
+
+/** The procedure at a glance (`reply.sheet`): a small definition list,
+ *  label then text, the papers as a short list. `textLang`: the language
+ *  of its texts when not the reply's (an answer not yet translated). */
+export function sheet(s, { headingLevel = 3, speakable = false, cls = "", textLang } = {}) {
+  if (!s || !Array.isArray(s.rows) || s.rows.length === 0) return null;
+  return el(
+    "div",
+    { class: `acc-sheet ${cls}`.trim(), "data-speak": speakable ? "" : undefined },
+    s.title ? el(`h${headingLevel}`, { class: "acc-sheet__title" }, s.title) : null,
+    el(
+      "dl",
+      { class: "acc-sheet__list" },
+      s.rows.map((row) =>
+        el(
+          "div",
+          { class: "acc-sheet__row", dataset: { field: row.field || "" } },
+          el("dt", { class: "acc-sheet__label" }, row.label),
+          el(
+            "dd",
+            { class: "acc-sheet__text", lang: textLang },
+            Array.isArray(row.items) && row.items.length
+              ? el("ul", { class: "acc-sheet__items" }, row.items.map((item) => el("li", {}, richText(item))))
+              : richText(row.text || ""),
+          ),
+        ),
+      ),
     ),
   );
 }
 
 /** An external link, opened in a new window, said so for screen readers. */
-export function externalLink(link, cls = "fr-link") {
+export function externalLink(link, cls = "fr-link", lang = "fr") {
   const href = safeUrl(link.url);
   if (!href) return el("span", {}, link.label);
   const external = !href.startsWith(location.origin);
@@ -155,10 +190,48 @@ export function externalLink(link, cls = "fr-link") {
       href,
       target: external ? "_blank" : undefined,
       rel: external ? "noopener" : undefined,
-      title: external ? `${link.label} – nouvelle fenêtre` : undefined,
+      title: external ? `${link.label} – ${words(lang).newWindow}` : undefined,
     },
     link.label,
   );
+}
+
+/**
+ * The language switch « FR / EN »: two toggle buttons (aria-pressed), each
+ * named in its own language for screen readers (« FR – Français », "EN –
+ * English": the name starts with the visible text, so that voice control
+ * finds it too). `onchange(code)` is called when the person picks the
+ * other language.
+ */
+export function langSwitch(current, onchange, { cls = "" } = {}) {
+  const group = el("div", { class: `acc-lang ${cls}`.trim(), role: "group" });
+  for (const l of LANGS) {
+    group.append(
+      el(
+        "button",
+        {
+          type: "button",
+          class: "acc-lang__button",
+          lang: l.code,
+          "aria-label": `${l.short} – ${l.name}`,
+          dataset: { lang: l.code },
+          onclick: () => {
+            if (group.dataset.lang !== l.code) onchange(l.code);
+          },
+        },
+        l.short,
+      ),
+    );
+  }
+  setLangSwitch(group, current);
+  return group;
+}
+
+/** Show `lang` as the pressed one, and name the group in it. */
+export function setLangSwitch(group, lang) {
+  group.dataset.lang = lang;
+  group.setAttribute("aria-label", words(lang).language);
+  for (const b of group.querySelectorAll("button[data-lang]")) b.setAttribute("aria-pressed", String(b.dataset.lang === lang));
 }
 
 const RTL = new Set(["ar", "fa"]);
@@ -216,8 +289,10 @@ export function steps(list, { pictoSize = 56 } = {}) {
  *  address, website. The site's contact sentence is shown only when it
  *  is the one route given (it repeats the phone otherwise). `links`:
  *  false on a kiosk, which must not leave its page (addresses as text). */
-export function contact(c, { headingLevel = 3, phoneLinks = true, speakable = false } = {}) {
+export function contact(c, { headingLevel = 3, phoneLinks = true, speakable = false, lang = "fr" } = {}) {
   if (!c) return null;
+  const w = words(lang);
+  const label = (name) => `${name}${w.colon} `;
   const tel = telOf(c.phone);
   const line = (icon, ...children) =>
     el("p", { class: "acc-contact__line" }, el("span", { class: `${icon} fr-icon--sm`, "aria-hidden": "true" }), " ", ...children);
@@ -225,50 +300,73 @@ export function contact(c, { headingLevel = 3, phoneLinks = true, speakable = fa
   return el(
     "div",
     { class: "acc-contact", "data-speak": speakable ? "" : undefined },
-    el(`h${headingLevel}`, { class: "acc-contact__title" }, `Contact : ${c.name}`),
+    el(`h${headingLevel}`, { class: "acc-contact__title" }, `${label(w.contact)}${c.name}`),
     c.text && !c.phone ? el("p", {}, richText(c.text, { phoneLinks })) : null,
     c.phone
       ? line(
           "fr-icon-phone-line",
-          "Téléphone : ",
+          label(w.phone),
           phoneLinks && tel ? el("a", { href: `tel:${tel}`, class: "fr-link acc-tel" }, nbsp(c.phone)) : el("span", { class: "acc-tel" }, nbsp(c.phone)),
         )
       : null,
-    c.hours ? line("fr-icon-time-line", nbsp(`Horaires : ${c.hours}`)) : null,
-    c.address ? line("fr-icon-map-pin-2-line", nbsp(`Adresse : ${c.address}`)) : null,
+    c.hours ? line("fr-icon-time-line", nbsp(`${label(w.hours)}${c.hours}`)) : null,
+    c.address ? line("fr-icon-map-pin-2-line", nbsp(`${label(w.address)}${c.address}`)) : null,
     site
       ? line(
           "fr-icon-links-line",
-          "Site internet : ",
-          phoneLinks ? externalLink({ label: new URL(site).host, url: site }, "fr-link") : el("span", { class: "acc-url" }, new URL(site).host),
+          label(w.website),
+          phoneLinks ? externalLink({ label: new URL(site).host, url: site }, "fr-link", lang) : el("span", { class: "acc-url" }, new URL(site).host),
         )
       : null,
   );
 }
 
-/** Where the printable sheet of an intent is. */
-export function ficheUrl(intent, site) {
-  const q = site ? `?site=${encodeURIComponent(site)}` : "";
-  return `/fiche/${encodeURIComponent(intent)}${q}`;
+/** The query of a page about an intent: its site, and `lang=en` for
+ *  English (French is the default). */
+export function intentQuery(site, lang) {
+  const q = new URLSearchParams();
+  if (site) q.set("site", site);
+  if (lang === "en") q.set("lang", "en");
+  const s = q.toString();
+  return s ? `?${s}` : "";
 }
 
-/** Speak `text` in French with the browser's speech synthesis. Returns
- *  false when the browser cannot. */
-export function speak(text, { onend } = {}) {
+/** Where the printable sheet of an intent is. */
+export function ficheUrl(intent, site, lang) {
+  return `/fiche/${encodeURIComponent(intent)}${intentQuery(site, lang)}`;
+}
+
+const VOICES = { fr: "fr-FR", en: "en-GB" };
+
+/** Speak with the browser's speech synthesis: `text` in French, or
+ *  `parts` ([{text, lang}]), each in its language (consecutive parts of
+ *  one language are one utterance). Returns false when the browser
+ *  cannot. */
+export function speak(text, { onend, parts } = {}) {
   const synth = window.speechSynthesis;
   if (!synth || typeof window.SpeechSynthesisUtterance !== "function") return false;
   synth.cancel();
-  const u = new SpeechSynthesisUtterance(text);
-  u.lang = "fr-FR";
-  u.rate = 0.9;
-  const voices = synth.getVoices ? synth.getVoices() : [];
-  const fr = voices.find((v) => v.lang === "fr-FR") || voices.find((v) => /^fr/i.test(v.lang));
-  if (fr) u.voice = fr;
-  if (onend) {
-    u.onend = onend;
-    u.onerror = onend;
+  const runs = [];
+  for (const p of parts || [{ text, lang: "fr" }]) {
+    const lang = VOICES[p.lang] ? p.lang : "fr";
+    const last = runs[runs.length - 1];
+    if (last && last.lang === lang) last.text += ` ${p.text}`;
+    else runs.push({ text: p.text, lang });
   }
-  synth.speak(u);
+  if (!runs.length) return false;
+  const voices = synth.getVoices ? synth.getVoices() : [];
+  runs.forEach((run, k) => {
+    const u = new SpeechSynthesisUtterance(run.text);
+    u.lang = VOICES[run.lang];
+    u.rate = 0.9;
+    const voice = voices.find((v) => v.lang === u.lang) || voices.find((v) => v.lang.toLowerCase().startsWith(run.lang));
+    if (voice) u.voice = voice;
+    if (onend && k === runs.length - 1) {
+      u.onend = onend;
+      u.onerror = onend;
+    }
+    synth.speak(u);
+  });
   return true;
 }
 

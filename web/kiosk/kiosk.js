@@ -3,15 +3,40 @@
 // large pictogram; « Écouter » reads the screen aloud, « Emporter » shows a
 // QR code of the printable sheet; typing is offered, never required.
 //
-// Nothing is kept in the browser: the session id lives in memory, and after
-// `?idle=` seconds without a touch (90 by default) the kiosk returns to the
-// start screen and forgets everything.
+// The session id lives in memory only, and after `?idle=` seconds without
+// a touch (90 by default) the kiosk returns to the start screen and
+// forgets everything, the language chosen included.
+//
+// Language: the « FR / EN » switch in the header. The choice is kept in
+// the tab's sessionStorage (a reload keeps it) until the idle reset; it is
+// sent as `lang` once chosen (or once a reply came in English: a question
+// typed in English switches the kiosk too).
 //
 // URL parameters: site (a site id of faq/sites/), idle (seconds),
 // fullscreen=1 (go full screen at the first touch, for a tablet whose
 // browser has no kiosk mode; browsers allow it only after a gesture).
 
-import { api, ApiError, canSpeak, contact, el, ficheUrl, glossary, languageNote, nbsp, notices, paragraphs, picto, speak, stopSpeaking } from "/assets/accueil/render.js";
+import {
+  api,
+  ApiError,
+  canSpeak,
+  contact,
+  el,
+  ficheUrl,
+  glossary,
+  intentQuery,
+  langSwitch,
+  languageNote,
+  nbsp,
+  notices,
+  paragraphs,
+  picto,
+  setLangSwitch,
+  sheet,
+  speak,
+  stopSpeaking,
+} from "/assets/accueil/render.js";
+import { applyWords, isBackLabel, langOf, words } from "/assets/accueil/words.js";
 
 const params = new URLSearchParams(location.search);
 let site = (params.get("site") || "").trim();
@@ -45,9 +70,19 @@ const writeDialog = document.getElementById("write-dialog");
 const writeInput = document.getElementById("write-input");
 const takeDialog = document.getElementById("take-dialog");
 const idleDialog = document.getElementById("idle-dialog");
+const homeButton = document.getElementById("home");
+
+const KEY_LANG = "accueil.kiosk.lang";
 
 let session = null;
+/** The topics of each language, loaded once each. */
+const topicsIn = {};
 let topics = null;
+/** The kiosk's language, and whether the visitor chose it. */
+let lang = "fr";
+let chosen = false;
+/** The site's name once known (the header shows it). */
+let knownSiteName = "";
 /** Screens to go back to: functions that draw them again. */
 let history = [];
 /** The screen on show, to redraw and to go back to. */
@@ -57,6 +92,72 @@ let shownIntent = null;
 
 function clamp(n, min, max, fallback) {
   return Number.isFinite(n) ? Math.min(Math.max(n, min), max) : fallback;
+}
+
+function w() {
+  return words(lang);
+}
+
+// ---------------------------------------------------------------- language
+
+function storage() {
+  try {
+    return window.sessionStorage;
+  } catch {
+    return null;
+  }
+}
+
+function keptLang() {
+  try {
+    const kept = JSON.parse(storage()?.getItem(KEY_LANG) || "null");
+    if (kept && typeof kept === "object") return { lang: langOf(kept.lang), chosen: kept.chosen === true };
+  } catch {
+    /* not readable: French */
+  }
+  return { lang: "fr", chosen: false };
+}
+
+function keepLang() {
+  try {
+    if (lang === "fr" && !chosen) storage()?.removeItem(KEY_LANG);
+    else storage()?.setItem(KEY_LANG, JSON.stringify({ lang, chosen }));
+  } catch {
+    /* refused: the choice holds until the page is left */
+  }
+}
+
+const switcher = langSwitch(lang, (code) => {
+  chosen = true;
+  changeLang(code);
+});
+switcher.classList.add("acc-lang--lg", "kiosk__lang");
+homeButton.before(switcher);
+
+/** The page's own words in `lang`: the header, the toolbar, the dialogs. */
+function applyLang() {
+  document.documentElement.lang = lang;
+  document.title = w().kioskTitle;
+  applyWords(document, lang);
+  setLangSwitch(switcher, lang);
+  siteName.textContent = knownSiteName || w().state;
+  if (!reading) listenButton.textContent = w().listen;
+  keepLang();
+}
+
+/** The visitor switched: the screen on show in the new language. An
+ *  answer is asked again in it; menus are drawn from its topics; other
+ *  screens keep their text (marked with its language), in new words. */
+async function changeLang(code) {
+  lang = langOf(code);
+  applyLang();
+  await loadTopics();
+  armIdle();
+  if (shownIntent && shownIntent.id) {
+    await ask({ choice: shownIntent.id }, { push: false });
+  } else if (current) {
+    show(current, { push: false });
+  }
 }
 
 // ---------------------------------------------------------------- screens
@@ -103,6 +204,7 @@ function tile({ label, detail, image, icon, onclick, cls = "", speak = false }) 
 }
 
 function homeScreen() {
+  const t = w();
   const tiles = [];
   // In the site's order (its own domains first); a domain it does not
   // handle comes last and says where those procedures are done.
@@ -110,11 +212,11 @@ function homeScreen() {
     tiles.push(
       tile({
         label: d.label,
-        detail: d.here === false ? "Ces démarches se font ailleurs : la borne vous dit où" : `${d.intents.length} sujets`,
+        detail: d.here === false ? t.elsewhere : t.topicsCount(d.intents.length),
         cls: d.here === false ? "kiosk__tile--elsewhere" : "",
         image: DOMAIN_PICTOS[d.id] || JOURNEY_PICTO,
         speak: true,
-        onclick: () => show(() => domainScreen(d)),
+        onclick: () => show(() => domainScreen(d.id)),
       }),
     );
   }
@@ -122,7 +224,7 @@ function homeScreen() {
     tiles.push(
       tile({
         label: j.title,
-        detail: "Quelques questions pour trouver votre démarche",
+        detail: t.journeyDetail,
         image: firstPicto(j) || JOURNEY_PICTO,
         cls: "kiosk__tile--journey",
         speak: true,
@@ -132,8 +234,8 @@ function homeScreen() {
   }
   tiles.push(
     tile({
-      label: "Écrire ma question",
-      detail: "Avec le clavier",
+      label: t.write,
+      detail: t.withKeyboard,
       image: WRITE_PICTO,
       cls: "kiosk__tile--write",
       onclick: openWrite,
@@ -142,29 +244,32 @@ function homeScreen() {
   return el(
     "section",
     { class: "kiosk__screen kiosk__screen--home" },
-    el("h1", { class: "kiosk__title", "data-speak": "" }, "Bonjour. Que voulez-vous faire ?"),
-    el("p", { class: "kiosk__lead", "data-speak": "" }, "Touchez un sujet."),
-    topics ? null : el("div", { class: "fr-alert fr-alert--warning" }, el("p", {}, "Les sujets ne sont pas disponibles. Vous pouvez écrire votre question.")),
+    el("h1", { class: "kiosk__title", "data-speak": "" }, t.hello),
+    el("p", { class: "kiosk__lead", "data-speak": "" }, t.touchTopic),
+    topics ? null : el("div", { class: "fr-alert fr-alert--warning" }, el("p", {}, t.noTopics)),
     el("ul", { class: "kiosk__tiles kiosk__tiles--home" }, tiles),
   );
 }
 
-/** A domain's questions, at most PAGE_SIZE tiles a page. */
-function domainScreen(domain, page = 0) {
+/** A domain's questions (by the domain's id, so that a new language draws
+ *  its titles), at most PAGE_SIZE tiles a page. */
+function domainScreen(id, page = 0) {
+  const t = w();
+  const domain = (topics?.domains || []).find((d) => d.id === id) || { id, label: "", intents: [] };
   const pages = Math.max(1, Math.ceil(domain.intents.length / PAGE_SIZE));
   const p = Math.min(Math.max(page, 0), pages - 1);
   const shown = domain.intents.slice(p * PAGE_SIZE, (p + 1) * PAGE_SIZE);
   // Turning a page replaces this screen: « Retour » goes back to where
   // the person came from, not page by page.
   const turn = (to) => {
-    current = () => domainScreen(domain, to);
+    current = () => domainScreen(id, to);
     show(current, { push: false });
   };
   return el(
     "section",
     { class: "kiosk__screen kiosk__screen--domain" },
     el("h1", { class: "kiosk__title", "data-speak": "" }, domain.label),
-    el("p", { class: "kiosk__lead", "data-speak": "" }, pages > 1 ? `Touchez votre question. Page ${p + 1} sur ${pages}.` : "Touchez votre question."),
+    el("p", { class: "kiosk__lead", "data-speak": "" }, pages > 1 ? `${t.touchQuestion} ${t.pageOf(p + 1, pages)}.` : t.touchQuestion),
     el(
       "ul",
       { class: "kiosk__tiles" },
@@ -183,13 +288,13 @@ function domainScreen(domain, page = 0) {
           el(
             "button",
             { type: "button", class: "fr-btn fr-btn--lg fr-btn--secondary fr-btn--icon-left fr-icon-arrow-left-line", disabled: p === 0, onclick: () => turn(p - 1) },
-            "Questions précédentes",
+            t.previousQuestions,
           ),
-          el("p", { class: "kiosk__pager-state" }, `Page ${p + 1} sur ${pages}`),
+          el("p", { class: "kiosk__pager-state" }, t.pageOf(p + 1, pages)),
           el(
             "button",
             { type: "button", class: "fr-btn fr-btn--lg fr-btn--icon-right fr-icon-arrow-right-line kiosk__pager-next", disabled: p === pages - 1, onclick: () => turn(p + 1) },
-            "Questions suivantes",
+            t.nextQuestions,
           ),
         )
       : null,
@@ -211,18 +316,30 @@ function firstPicto(x) {
 }
 
 /** The lines of a reply's text, without the chat's « Étape 1 sur 6. »
- *  (the kiosk draws its own step indicator). */
+ *  or "Step 1 of 6." (the kiosk draws its own step indicator). */
 function answerText(text) {
   return String(text || "")
     .split("\n")
-    .map((l) => l.replace(/\s*Étape \d+ sur \d+\.\s*(C'est la dernière étape\.)?/u, "").trim())
+    .map((l) =>
+      l
+        .replace(/\s*Étape \d+ sur \d+\.\s*(C'est la dernière étape\.)?/u, "")
+        .replace(/\s*Step \d+ of \d+\.\s*(This is the last step\.)?/u, "")
+        .trim(),
+    )
     .filter(Boolean)
     .join("\n");
 }
 
 /** A journey's « Retour »: one question back (its payload names it). */
 function isBack(q) {
-  return q.label === "Retour" && q.payload.includes("#");
+  return isBackLabel(q.label) && q.payload.includes("#");
+}
+
+/** The language of a reply, and of its texts: an answer with no English
+ *  text yet is French under an English note. */
+function langsOf(r) {
+  const l = langOf(r.lang);
+  return { l, textLang: l === "en" && r.language_note ? "fr" : undefined };
 }
 
 function choiceTiles(list, heading) {
@@ -263,7 +380,13 @@ function answerScreen(data, full, position) {
     : r.quick_replies;
   const total = stepsList.length;
   let k = Math.min(position.k, Math.max(total - 1, 0));
-  shownIntent = { id: data.intent, title: r.title || "" };
+  const { l, textLang } = langsOf(r);
+  const t = words(l);
+  shownIntent = { id: data.intent, title: r.title || "", lang: l };
+  // The procedure at a glance: under the first step (as the chat gives
+  // it), or under the answer when there are no steps.
+  const glance = (full && full.sheet) || r.sheet;
+  const sheetBox = el("div", { class: "kiosk__sheet-box" });
 
   const stepBox = el("div", { class: "kiosk__step-box" });
   // The primary action (« Étape suivante ») stays on screen: its box is a
@@ -275,19 +398,25 @@ function answerScreen(data, full, position) {
     const s = stepsList[k];
     const last = k === total - 1;
     const next = stepsList[k + 1];
+    sheetBox.replaceChildren(...[k === 0 ? sheet(glance, { headingLevel: 2, speakable: true, cls: "kiosk__sheet", textLang }) : null].filter(Boolean));
     const parts = [
       el(
         "div",
         { class: "fr-stepper kiosk__stepper" },
-        el("h2", { class: "fr-stepper__title", "data-speak": "" }, el("span", { class: "fr-stepper__state" }, `Étape ${k + 1} sur ${total}`, el("span", { class: "acc-sr-only" }, " : ")), nbsp(s.text)),
+        el(
+          "h2",
+          { class: "fr-stepper__title", "data-speak": "" },
+          el("span", { class: "fr-stepper__state" }, t.stepOf(k + 1, total), el("span", { class: "acc-sr-only" }, `${t.colon} `)),
+          el("span", { lang: textLang }, nbsp(s.text)),
+        ),
         total <= 8 ? el("div", { class: "fr-stepper__steps", "data-fr-current-step": k + 1, "data-fr-steps": total }) : null,
-        next ? el("p", { class: "fr-stepper__details" }, el("span", { class: "fr-text--bold" }, "Étape suivante : "), next.text) : null,
+        next ? el("p", { class: "fr-stepper__details" }, el("span", { class: "fr-text--bold" }, t.nextStepIs), el("span", { lang: textLang }, next.text)) : null,
       ),
       el(
         "div",
         { class: "kiosk__step" },
         picto(s.picto, { size: 160, cls: "kiosk__step-picto" }),
-        s.link ? el("p", { class: "kiosk__step-link" }, `${s.link.label} : `, el("span", { class: "kiosk__url" }, s.link.url)) : null,
+        s.link ? el("p", { class: "kiosk__step-link" }, `${s.link.label}${t.colon} `, el("span", { class: "kiosk__url" }, s.link.url)) : null,
       ),
     ];
     stepBox.replaceChildren(...parts.filter(Boolean));
@@ -295,18 +424,18 @@ function answerScreen(data, full, position) {
       el(
         "button",
         { type: "button", class: "fr-btn fr-btn--lg fr-btn--secondary fr-btn--icon-left fr-icon-arrow-left-line", disabled: k === 0, onclick: () => { k -= 1; drawStep(); focusStep(); } },
-        "Étape précédente",
+        t.previousStep,
       ),
       last
-        ? el("p", { class: "kiosk__last", "data-speak": "" }, "C'est la dernière étape.")
+        ? el("p", { class: "kiosk__last", "data-speak": "" }, t.lastStep)
         : el(
             "button",
             { type: "button", class: "fr-btn fr-btn--lg fr-btn--icon-right fr-icon-arrow-right-line kiosk__next", onclick: () => { k += 1; drawStep(); focusStep(); } },
-            "Étape suivante",
+            t.nextStep,
           ),
     );
     endBox.replaceChildren(
-      ...[last ? choiceTiles(more, "Autres questions") : null, last && r.contact && !r.contact.elsewhere ? contact(r.contact, { headingLevel: 2, phoneLinks: false }) : null].filter(Boolean),
+      ...[last ? choiceTiles(more, t.otherQuestions) : null, last && r.contact && !r.contact.elsewhere ? contact(r.contact, { headingLevel: 2, phoneLinks: false, lang: l }) : null].filter(Boolean),
     );
   };
   const focusStep = () => {
@@ -321,51 +450,52 @@ function answerScreen(data, full, position) {
 
   return el(
     "section",
-    { class: "kiosk__screen kiosk__screen--answer", dataset: { intent: data.intent || "" } },
+    { class: "kiosk__screen kiosk__screen--answer", lang: l, dataset: { intent: data.intent || "" } },
     languageNote(r.language_note),
     notices(r.notices),
     el(
       "div",
       { class: "kiosk__answer-head" },
       picto(r.pictos && r.pictos[0] && { ...r.pictos[0] }, { size: 120, cls: "kiosk__answer-picto" }),
-      el("h1", { class: "kiosk__title", "data-speak": "" }, r.title || "Réponse"),
+      el("h1", { class: "kiosk__title", "data-speak": "", lang: r.title ? textLang : undefined }, r.title || t.answer),
     ),
-    el("div", { "data-speak": "" }, paragraphs(answerText(r.text), "acc-text kiosk__text", { phoneLinks: false })),
-    glossary((full && full.glossary && full.glossary.length ? full.glossary : r.glossary), { headingLevel: 2, speakable: true }),
+    el("div", { "data-speak": "", lang: textLang }, paragraphs(answerText(r.text), "acc-text kiosk__text", { phoneLinks: false })),
+    total ? null : sheet(glance, { headingLevel: 2, speakable: true, cls: "kiosk__sheet", textLang }),
+    glossary((full && full.glossary && full.glossary.length ? full.glossary : r.glossary), { headingLevel: 2, speakable: true, lang: l }),
     // Done elsewhere (a residence permit at a DDTM): where to go, at once.
-    total && r.contact && r.contact.elsewhere ? contact(r.contact, { headingLevel: 2, phoneLinks: false, speakable: true }) : null,
+    total && r.contact && r.contact.elsewhere ? contact(r.contact, { headingLevel: 2, phoneLinks: false, speakable: true, lang: l }) : null,
     total ? stepBox : null,
     total ? navBox : null,
+    // After the first step: the action comes first, the details under it.
+    total ? sheetBox : null,
     total ? endBox : null,
-    total ? null : choiceTiles(more, "Autres questions"),
-    total ? null : contact(r.contact, { headingLevel: 2, phoneLinks: false }),
+    total ? null : choiceTiles(more, t.otherQuestions),
+    total ? null : contact(r.contact, { headingLevel: 2, phoneLinks: false, lang: l }),
   );
 }
 
 /** A clarification, a fallback, a journey's question, a short reply. */
 function messageScreen(data) {
   const r = data.reply || {};
-  const heading =
-    data.outcome === "clarify"
-      ? "Précisez votre question"
-      : data.outcome === "fallback"
-        ? "Je ne sais pas répondre"
-        : r.title || "Réponse";
+  const { l, textLang } = langsOf(r);
+  const t = words(l);
+  const heading = data.outcome === "clarify" ? t.clarify : data.outcome === "fallback" ? t.dontKnow : r.title || t.answer;
   const lines = answerText(r.text).split("\n");
   // A guided journey's question is its text's last line: the heading; the
   // journey's title goes above it.
   const journeyQuestion = data.journey && lines.length ? lines[lines.length - 1] : null;
   return el(
     "section",
-    { class: `kiosk__screen kiosk__screen--${data.journey ? "journey" : data.outcome || "message"}` },
+    { class: `kiosk__screen kiosk__screen--${data.journey ? "journey" : data.outcome || "message"}`, lang: l },
     languageNote(r.language_note),
     notices(r.notices),
     journeyQuestion && data.journey.title ? el("p", { class: "kiosk__kicker" }, data.journey.title) : null,
     el("h1", { class: "kiosk__title", "data-speak": "" }, journeyQuestion || heading),
-    el("div", { "data-speak": "" }, paragraphs(journeyQuestion ? lines.slice(0, -1).join("\n") : lines.join("\n"), "acc-text kiosk__text", { phoneLinks: false })),
-    glossary(r.glossary, { headingLevel: 2, speakable: true }),
-    choiceTiles(r.quick_replies, data.outcome === "fallback" ? "Vous pouvez choisir un sujet" : null),
-    contact(r.contact, { headingLevel: 2, phoneLinks: false }),
+    el("div", { "data-speak": "", lang: textLang }, paragraphs(journeyQuestion ? lines.slice(0, -1).join("\n") : lines.join("\n"), "acc-text kiosk__text", { phoneLinks: false })),
+    sheet(r.sheet, { headingLevel: 2, speakable: true, cls: "kiosk__sheet", textLang }),
+    glossary(r.glossary, { headingLevel: 2, speakable: true, lang: l }),
+    choiceTiles(r.quick_replies, data.outcome === "fallback" ? t.chooseTopic : null),
+    contact(r.contact, { headingLevel: 2, phoneLinks: false, lang: l }),
   );
 }
 
@@ -373,9 +503,9 @@ function errorScreen(message) {
   return el(
     "section",
     { class: "kiosk__screen" },
-    el("h1", { class: "kiosk__title", "data-speak": "" }, "Un problème est arrivé"),
+    el("h1", { class: "kiosk__title", "data-speak": "" }, w().problem),
     el("div", { class: "fr-alert fr-alert--error" }, el("p", { "data-speak": "" }, message)),
-    el("button", { type: "button", class: "fr-btn fr-btn--lg kiosk__retry", onclick: () => resetToHome() }, "Revenir au début"),
+    el("button", { type: "button", class: "fr-btn fr-btn--lg kiosk__retry", onclick: () => resetToHome() }, w().backToStart),
   );
 }
 
@@ -387,6 +517,8 @@ async function chat(body) {
   const request = { channel: "kiosk", ...body };
   if (session) request.session = session;
   if (site) request.site = site;
+  // The visitor's choice; an English reply also holds until they switch.
+  if (chosen || lang !== "fr") request.lang = lang;
   try {
     return await api("/api/v1/chat", { method: "POST", body: request, signal: inFlight?.signal });
   } catch (e) {
@@ -400,7 +532,9 @@ async function chat(body) {
   }
 }
 
-async function ask(body) {
+/** Send a question or a choice and show the reply; `push: false` replaces
+ *  the screen on show (the same answer in another language). */
+async function ask(body, { push = true } = {}) {
   if (body.choice === START_AGAIN) {
     resetToHome();
     return;
@@ -413,52 +547,68 @@ async function ask(body) {
     const data = await chat(body);
     if (controller.signal.aborted) return;
     session = data.session;
+    // Not chosen: the kiosk follows the language the server replied in
+    // (a question typed in English).
+    if (!chosen && data.reply && langOf(data.reply.lang) !== lang) {
+      lang = langOf(data.reply.lang);
+      applyLang();
+      loadTopics();
+    }
     // The header names this site, never the service an answer sends to.
-    if (data.reply?.contact?.name && !data.reply.contact.elsewhere) siteName.textContent = data.reply.contact.name;
+    if (data.reply?.contact?.name && !data.reply.contact.elsewhere) {
+      knownSiteName = data.reply.contact.name;
+      siteName.textContent = knownSiteName;
+    }
+    const l = langOf(data.reply?.lang);
     if (data.outcome === "answer" && data.intent && data.reply && (data.reply.steps || []).length) {
       // The chat gives the kiosk one step at a time; the whole list lets
       // the person go back and forth, and print.
       let full = null;
       try {
-        const q = site ? `?site=${encodeURIComponent(site)}` : "";
-        const page = await api(`/api/v1/intents/${encodeURIComponent(data.intent)}${q}`, { signal: controller.signal });
+        const page = await api(`/api/v1/intents/${encodeURIComponent(data.intent)}${intentQuery(site, l)}`, { signal: controller.signal });
         full = page.reply;
       } catch (e) {
         if (e.name === "AbortError") return;
         full = null;
       }
       const position = { k: 0 };
-      show(() => answerScreen(data, full, position));
+      show(() => answerScreen(data, full, position), { push });
     } else if (data.outcome === "answer" && data.intent && data.reply?.title) {
       const position = { k: 0 };
-      show(() => answerScreen(data, null, position));
+      show(() => answerScreen(data, null, position), { push });
     } else {
-      show(() => messageScreen(data));
+      show(() => messageScreen(data), { push });
     }
   } catch (e) {
     if (e.name === "AbortError") return;
-    const message =
-      e instanceof ApiError && e.status === 0
-        ? "La borne n'arrive pas à joindre le service. Réessayez dans un moment."
-        : "La borne n'a pas pu répondre. Réessayez dans un moment.";
-    show(() => errorScreen(message));
+    const message = e instanceof ApiError && e.status === 0 ? w().kioskOffline : w().kioskFailed;
+    show(() => errorScreen(message), { push });
   } finally {
     if (inFlight === controller) inFlight = null;
     screen.removeAttribute("aria-busy");
   }
 }
 
-async function loadTopics() {
-  try {
-    topics = await api(`/api/v1/topics${site ? `?site=${encodeURIComponent(site)}` : ""}`);
-    if (topics.site && topics.site.name) siteName.textContent = topics.site.name;
-  } catch (e) {
-    topics = null;
-    if (e instanceof ApiError && e.code === "unknown_site" && site) {
-      console.warn(`accueil: unknown site "${site}", using the national wording`);
-      site = "";
-      await loadTopics();
+/** The topics in `l` (each language loaded once); those on show when it
+ *  is the kiosk's language. */
+async function loadTopics(l = lang) {
+  if (!topicsIn[l]) {
+    try {
+      topicsIn[l] = await api(`/api/v1/topics${intentQuery(site, l)}`);
+    } catch (e) {
+      if (e instanceof ApiError && e.code === "unknown_site" && site) {
+        console.warn(`accueil: unknown site "${site}", using the national wording`);
+        site = "";
+        await loadTopics(l);
+        return;
+      }
     }
+  }
+  if (l !== lang) return;
+  topics = topicsIn[l] || null;
+  if (topics?.site?.name) {
+    knownSiteName = topics.site.name;
+    siteName.textContent = knownSiteName;
   }
 }
 
@@ -491,18 +641,18 @@ function stopReading() {
   if (reading) stopSpeaking();
   reading = false;
   listenButton.setAttribute("aria-pressed", "false");
-  listenButton.textContent = "Écouter";
+  listenButton.textContent = w().listen;
   listenButton.classList.replace("fr-icon-stop-circle-line", "fr-icon-volume-up-line");
 }
 
-/** The text « Écouter » reads: the parts marked data-speak, in order, each
- *  ending as a sentence so the voice pauses between them. */
-function screenText() {
+/** What « Écouter » reads: the parts marked data-speak, in order, each
+ *  ending as a sentence so the voice pauses between them, each in the
+ *  language it is written in (its closest `lang`). */
+function screenParts() {
   return Array.from(screen.querySelectorAll("[data-speak]"))
-    .map((n) => n.textContent.replace(/\s+/g, " ").trim())
-    .filter(Boolean)
-    .map((t) => (/[.?!:…»]$/.test(t) ? t : `${t}.`))
-    .join(" ");
+    .map((n) => ({ text: n.textContent.replace(/\s+/g, " ").trim(), lang: langOf(n.closest("[lang]")?.getAttribute("lang")) }))
+    .filter((p) => p.text)
+    .map((p) => ({ ...p, text: /[.?!:…»"”]$/.test(p.text) ? p.text : `${p.text}.` }));
 }
 
 listenButton.addEventListener("click", () => {
@@ -510,11 +660,11 @@ listenButton.addEventListener("click", () => {
     stopReading();
     return;
   }
-  const started = speak(screenText(), { onend: () => stopReading() });
+  const started = speak("", { parts: screenParts(), onend: () => stopReading() });
   if (!started) return;
   reading = true;
   listenButton.setAttribute("aria-pressed", "true");
-  listenButton.textContent = "Arrêter la lecture";
+  listenButton.textContent = w().stopListening;
   listenButton.classList.replace("fr-icon-volume-up-line", "fr-icon-stop-circle-line");
 });
 
@@ -526,10 +676,11 @@ takeButton.addEventListener("click", async () => {
   if (!shownIntent || !shownIntent.id) return;
   const box = document.getElementById("take-qr");
   const urlLine = document.getElementById("take-url");
-  box.replaceChildren(el("p", {}, "Préparation du code…"));
+  box.replaceChildren(el("p", {}, w().preparing));
   urlLine.textContent = "";
   takeDialog.showModal();
-  const q = site ? `?site=${encodeURIComponent(site)}` : "";
+  // The sheet in the language of the answer on show.
+  const q = intentQuery(site, shownIntent.lang);
   try {
     const response = await fetch(`/fiche/${encodeURIComponent(shownIntent.id)}/qr.svg${q}`, { cache: "no-store" });
     if (!response.ok) throw new Error(String(response.status));
@@ -538,14 +689,14 @@ takeButton.addEventListener("click", async () => {
       el("img", {
         class: "kiosk__qr-image",
         src: `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`,
-        alt: `Code QR de la fiche « ${shownIntent.title} »`,
+        alt: w().qrAlt(shownIntent.title),
         width: 280,
         height: 280,
       }),
     );
-    urlLine.textContent = response.headers.get("x-accueil-qr-url") || new URL(ficheUrl(shownIntent.id, site), location.href).href;
+    urlLine.textContent = response.headers.get("x-accueil-qr-url") || new URL(ficheUrl(shownIntent.id, site, shownIntent.lang), location.href).href;
   } catch {
-    box.replaceChildren(el("p", {}, "Le code n'est pas disponible. Demandez la fiche à l'accueil."));
+    box.replaceChildren(el("p", {}, w().noQr));
   }
 });
 
@@ -555,12 +706,23 @@ let idleTimer = null;
 let warnTimer = null;
 let countdown = null;
 
-function resetToHome() {
+/** Back to the start screen, the conversation forgotten. `forget`: the
+ *  idle reset, for the next visitor: the language too. */
+function resetToHome({ forget = false } = {}) {
   inFlight?.abort();
   stopReading();
   session = null;
   history = [];
   current = null;
+  if (forget && (lang !== "fr" || chosen)) {
+    lang = "fr";
+    chosen = false;
+    applyLang();
+    // French is loaded at start; should it not be, the start screen says
+    // the topics are missing until it comes.
+    topics = topicsIn.fr || null;
+    if (!topics) loadTopics().then(() => current === homeScreen && show(homeScreen, { push: false }));
+  }
   for (const d of [writeDialog, takeDialog, idleDialog]) if (d.open) d.close();
   writeInput.value = "";
   document.getElementById("take-qr").replaceChildren();
@@ -573,10 +735,10 @@ function armIdle() {
   clearTimeout(warnTimer);
   clearInterval(countdown);
   if (idleDialog.open) idleDialog.close();
-  // Already on a fresh start screen: nothing to forget.
-  if (!session && history.length === 0 && current === homeScreen && !writeDialog.open) return;
+  // Already on a fresh start screen, in French: nothing to forget.
+  if (!session && history.length === 0 && current === homeScreen && !writeDialog.open && lang === "fr" && !chosen) return;
   warnTimer = setTimeout(warn, (IDLE_SECONDS - WARN_SECONDS) * 1000);
-  idleTimer = setTimeout(resetToHome, IDLE_SECONDS * 1000);
+  idleTimer = setTimeout(() => resetToHome({ forget: true }), IDLE_SECONDS * 1000);
 }
 
 function warn() {
@@ -625,7 +787,7 @@ if (params.get("fullscreen") === "1") {
 // A long press must not open a context menu on a touch screen.
 document.addEventListener("contextmenu", (event) => event.preventDefault());
 
-document.getElementById("home").addEventListener("click", resetToHome);
+homeButton.addEventListener("click", () => resetToHome());
 backButton.addEventListener("click", back);
 
 // ---------------------------------------------------------------- start
@@ -637,5 +799,9 @@ new ResizeObserver(measureToolbar).observe(toolbar);
 measureToolbar();
 
 document.documentElement.dataset.idle = String(IDLE_SECONDS);
-await loadTopics();
+({ lang, chosen } = keptLang());
+applyLang();
+// French always (the idle reset comes back to it), and the language kept.
+await loadTopics("fr");
+if (lang !== "fr") await loadTopics(lang);
 resetToHome();

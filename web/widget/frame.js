@@ -3,6 +3,14 @@
 // POST /api/v1/chat; the session id and the transcript are kept in the
 // tab's sessionStorage only, so the conversation follows the person from
 // page to page of the host site and is gone when the tab closes.
+//
+// Language: the « FR / EN » switch in the header. Once the person has
+// chosen (or a reply came in English), its language is sent as `lang`
+// with every request and kept in the tab's sessionStorage; before that,
+// no `lang` is sent, so a question typed in English still gets English
+// replies (the server detects it) and the switch follows. The panel's own
+// words follow the switch; each reply is drawn in its own language
+// (`reply.lang`), with that `lang` attribute for screen readers.
 
 import {
   api,
@@ -12,13 +20,18 @@ import {
   externalLink,
   ficheUrl,
   glossary,
+  intentQuery,
+  langSwitch,
   languageNote,
   nbsp,
   notices,
   paragraphs,
   picto,
+  setLangSwitch,
+  sheet,
   steps,
 } from "/assets/accueil/render.js";
+import { applyWords, isBackLabel, langOf, words } from "/assets/accueil/words.js";
 
 const params = new URLSearchParams(location.search);
 let site = (params.get("site") || "").trim();
@@ -26,6 +39,8 @@ const embedded = params.get("embedded") === "1" && window.parent !== window;
 
 const KEY_SESSION = "accueil.session";
 const KEY_LOG = "accueil.transcript";
+// One language for the tab, whatever the site.
+const KEY_LANG = "accueil.lang";
 const MAX_KEPT = 40;
 
 const log = document.getElementById("log");
@@ -35,6 +50,7 @@ const sendButton = document.getElementById("send");
 const errorText = document.getElementById("question-error");
 const status = document.getElementById("status");
 const siteName = document.getElementById("site-name");
+const header = document.querySelector(".chat__header");
 
 let busy = false;
 /** The host page opened the panel and asked for the focus. */
@@ -69,6 +85,63 @@ function save(key, value) {
 let session = load(KEY_SESSION, null);
 let transcript = load(KEY_LOG, []);
 
+/** The panel's language, and whether the person chose it (then it is sent
+ *  with every request). */
+let lang = "fr";
+let chosen = false;
+try {
+  const kept = JSON.parse(storage()?.getItem(KEY_LANG) || "null");
+  if (kept && typeof kept === "object") {
+    lang = langOf(kept.lang);
+    chosen = kept.chosen === true;
+  }
+} catch {
+  /* nothing kept, or not readable: French */
+}
+/** The site's name once known (it replaces the subtitle). */
+let knownSiteName = "";
+
+function saveLang() {
+  try {
+    storage()?.setItem(KEY_LANG, JSON.stringify({ lang, chosen }));
+  } catch {
+    /* refused: the choice holds in this page */
+  }
+}
+
+// The focus stays on the switch: its pressed state says what changed.
+const switcher = langSwitch(lang, (code) => {
+  chosen = true;
+  setLang(code);
+});
+switcher.classList.add("chat__lang");
+header.insertBefore(switcher, document.getElementById("restart"));
+
+/** Show the panel in `code`: its own words, the switch, the welcome. */
+function setLang(code) {
+  const changed = langOf(code) !== lang;
+  lang = langOf(code);
+  saveLang();
+  document.documentElement.lang = lang;
+  document.title = words(lang).chatTitle;
+  applyWords(document, lang);
+  setLangSwitch(switcher, lang);
+  showSiteName();
+  if (changed) {
+    startTopics = null;
+    loadStartTopics().then(() => log.firstElementChild?.classList.contains("msg--welcome") && log.firstElementChild.replaceWith(welcome()));
+  }
+}
+
+function showSiteName() {
+  siteName.textContent = knownSiteName || words(lang).chatSubtitle;
+}
+
+function setSiteName(name) {
+  knownSiteName = name;
+  showSiteName();
+}
+
 function remember(entry) {
   transcript.push(entry);
   if (transcript.length > MAX_KEPT) transcript = transcript.slice(-MAX_KEPT);
@@ -78,17 +151,23 @@ function remember(entry) {
 // ---------------------------------------------------------------- rendering
 
 function userBubble(text) {
-  return el("div", { class: "msg msg--user" }, el("p", { class: "acc-sr-only" }, "Vous avez écrit :"), el("p", { class: "msg__bubble" }, text));
+  return el("div", { class: "msg msg--user" }, el("p", { class: "acc-sr-only" }, words(lang).youWrote), el("p", { class: "msg__bubble" }, text));
 }
 
-function botShell(...children) {
-  return el("div", { class: "msg msg--bot" }, el("p", { class: "acc-sr-only" }, "L'assistant répond :"), el("div", { class: "msg__bubble" }, ...children));
+/** A bubble of the assistant, in `bubbleLang` (its `lang` attribute). */
+function botShell(bubbleLang, ...children) {
+  return el(
+    "div",
+    { class: "msg msg--bot", lang: bubbleLang },
+    el("p", { class: "acc-sr-only" }, words(bubbleLang).botSays),
+    el("div", { class: "msg__bubble" }, ...children),
+  );
 }
 
-function quickReplies(list, { outcome } = {}) {
+function quickReplies(list, { outcome, lang: l = lang } = {}) {
   if (!Array.isArray(list) || list.length === 0) return null;
-  const label =
-    outcome === "clarify" ? "Choisissez une réponse" : outcome === "fallback" ? "Sujets proposés" : outcome === "start" ? "Sujets fréquents" : "Autres questions";
+  const w = words(l);
+  const label = outcome === "clarify" ? w.chooseAnswer : outcome === "fallback" ? w.proposedTopics : outcome === "start" ? w.frequentTopics : w.otherQuestions;
   return el(
     "div",
     { class: "msg__choices", role: "group", "aria-label": label },
@@ -99,7 +178,7 @@ function quickReplies(list, { outcome } = {}) {
           type: "button",
           // A journey's « Retour » (its payload names a question: `#`)
           // gets a neutral arrow.
-          class: `fr-btn fr-btn--secondary fr-btn--sm msg__choice${q.picto ? " msg__choice--picto" : ""}${q.label === "Retour" && q.payload.includes("#") ? " fr-btn--icon-left fr-icon-arrow-go-back-line" : ""}`,
+          class: `fr-btn fr-btn--secondary fr-btn--sm msg__choice${q.picto ? " msg__choice--picto" : ""}${isBackLabel(q.label) && q.payload.includes("#") ? " fr-btn--icon-left fr-icon-arrow-go-back-line" : ""}`,
           dataset: { payload: q.payload },
           onclick: () => send({ choice: q.payload, label: q.label }),
         },
@@ -110,11 +189,12 @@ function quickReplies(list, { outcome } = {}) {
   );
 }
 
-function feedback(intent) {
+function feedback(intent, l) {
   if (!feedbackAvailable || !intent) return null;
-  const box = el("div", { class: "msg__feedback", role: "group", "aria-label": "Votre avis sur cette réponse" });
+  const w = words(l);
+  const box = el("div", { class: "msg__feedback", role: "group", "aria-label": w.feedbackLabel });
   const answer = async (useful) => {
-    box.replaceChildren(el("p", { class: "msg__feedback-done" }, "Merci pour votre avis."));
+    box.replaceChildren(el("p", { class: "msg__feedback-done" }, w.feedbackThanks));
     try {
       await api("/api/v1/feedback", { method: "POST", body: { session, intent, useful } });
     } catch (e) {
@@ -123,15 +203,15 @@ function feedback(intent) {
     }
     if (!useful) {
       box.append(
-        el("p", {}, "Vous pouvez écrire votre question autrement, ou demander à parler à une personne."),
-        el("button", { type: "button", class: "fr-btn fr-btn--tertiary fr-btn--sm", onclick: () => send({ choice: "conv.parler_agent", label: "Parler à une personne" }) }, "Parler à une personne"),
+        el("p", {}, w.feedbackRephrase),
+        el("button", { type: "button", class: "fr-btn fr-btn--tertiary fr-btn--sm", onclick: () => send({ choice: "conv.parler_agent", label: w.talkToPerson }) }, w.talkToPerson),
       );
     }
   };
   box.append(
-    el("p", { class: "msg__feedback-question" }, "Cette réponse vous aide ?"),
-    el("button", { type: "button", class: "fr-btn fr-btn--tertiary-no-outline fr-btn--sm fr-btn--icon-left fr-icon-thumb-up-line", onclick: () => answer(true) }, "Oui"),
-    el("button", { type: "button", class: "fr-btn fr-btn--tertiary-no-outline fr-btn--sm fr-btn--icon-left fr-icon-thumb-down-line", onclick: () => answer(false) }, "Non"),
+    el("p", { class: "msg__feedback-question" }, w.feedbackQuestion),
+    el("button", { type: "button", class: "fr-btn fr-btn--tertiary-no-outline fr-btn--sm fr-btn--icon-left fr-icon-thumb-up-line", onclick: () => answer(true) }, w.yes),
+    el("button", { type: "button", class: "fr-btn fr-btn--tertiary-no-outline fr-btn--sm fr-btn--icon-left fr-icon-thumb-down-line", onclick: () => answer(false) }, w.no),
   );
   return box;
 }
@@ -140,9 +220,12 @@ function feedback(intent) {
  *  (as the person typed it: it stays in their browser), and, when the
  *  site configures a route, sending it there — the masked text only,
  *  after the person has seen it and said yes. */
-function handoff(r, typed) {
+function handoff(r, typed, l) {
   const h = r.contact && r.contact.handoff;
   if (!typed && !h) return null;
+  const w = words(l);
+  // « à la DDTM » in French; the label as the site names it in English.
+  const to = (label) => (l === "en" ? label : at(label));
   const box = el("div", { class: "acc-handoff" });
   if (typed) {
     const id = `copy-${Math.random().toString(36).slice(2, 9)}`;
@@ -150,7 +233,7 @@ function handoff(r, typed) {
     area.value = typed;
     const copied = el("p", { class: "fr-hint-text", role: "status" });
     box.append(
-      el("label", { class: "fr-label", for: id }, "Pour écrire à une personne, copiez votre question :"),
+      el("label", { class: "fr-label", for: id }, w.copyLabel),
       area,
       el(
         "button",
@@ -166,10 +249,10 @@ function handoff(r, typed) {
             } catch {
               ok = document.execCommand && document.execCommand("copy");
             }
-            copied.textContent = ok ? "Question copiée." : "Sélectionnez le texte pour le copier.";
+            copied.textContent = ok ? w.copied : w.selectToCopy;
           },
         },
-        "Copier ma question",
+        w.copy,
       ),
       copied,
     );
@@ -180,20 +263,20 @@ function handoff(r, typed) {
     const open = el(
       "button",
       { type: "button", class: "fr-btn fr-btn--secondary fr-btn--sm acc-handoff__offer", "aria-expanded": "false" },
-      `Envoyer ma question ${at(h.label)}`,
+      w.sendTo(to(h.label)),
     );
     const href = h.email
       ? `mailto:${h.email}?subject=${encodeURIComponent("Une question posée à l'assistant en ligne")}&body=${encodeURIComponent(r.question)}`
       : target;
     confirm.append(
-      el("p", {}, nbsp(`Ce texte va être envoyé ${at(h.label)}. Vos numéros, noms et adresses sont cachés :`)),
+      el("p", {}, nbsp(w.willBeSent(to(h.label)))),
       el("p", { class: "acc-handoff__masked" }, r.question),
-      el("p", {}, h.email ? "Votre messagerie va s'ouvrir avec ce texte. Vous pouvez le changer avant de l'envoyer." : "Le formulaire va s'ouvrir. Collez-y votre question."),
-      el("p", { class: "fr-text--bold" }, nbsp("Voulez-vous l'envoyer ?")),
+      el("p", {}, h.email ? w.mailOpens : w.formOpens),
+      el("p", { class: "fr-text--bold" }, nbsp(w.sendIt)),
       el(
         "div",
         { class: "fr-btns-group fr-btns-group--inline fr-btns-group--sm" },
-        el("a", { class: "fr-btn fr-btn--sm acc-handoff__send", href, target: h.email ? undefined : "_blank", rel: h.email ? undefined : "noopener" }, "Oui, envoyer"),
+        el("a", { class: "fr-btn fr-btn--sm acc-handoff__send", href, target: h.email ? undefined : "_blank", rel: h.email ? undefined : "noopener" }, w.yesSend),
         el(
           "button",
           {
@@ -205,7 +288,7 @@ function handoff(r, typed) {
               open.focus();
             },
           },
-          "Non",
+          w.no,
         ),
       ),
     );
@@ -236,30 +319,53 @@ function safeUrlOf(url) {
   }
 }
 
+/** « En savoir plus »: what is not the answer itself (the procedure at a
+ *  glance, the links, the words explained), closed until asked for. */
+function moreDetails(l, ...children) {
+  const shown = children.filter(Boolean);
+  if (!shown.length) return null;
+  return el("details", { class: "msg__more" }, el("summary", { class: "msg__more-summary" }, words(l).more), el("div", { class: "msg__more-body" }, shown));
+}
+
 function botReply(data, { live = true } = {}) {
   const r = data.reply || {};
   const outcome = data.outcome;
-  if (r.contact && r.contact.name && !r.contact.elsewhere) siteName.textContent = r.contact.name;
+  // The reply's language, and its texts' (an answer with no English text
+  // yet is French under an English note).
+  const l = langOf(r.lang);
+  const textLang = l === "en" && r.language_note ? "fr" : undefined;
+  const w = words(l);
+  if (r.contact && r.contact.name && !r.contact.elsewhere) setSiteName(r.contact.name);
   const handsOff = outcome === "fallback" || data.intent === "conv.parler_agent";
+  const text = paragraphs(r.text, "acc-text msg__text");
+  const stepList = steps(r.steps);
+  if (textLang) {
+    text.lang = textLang;
+    if (stepList) stepList.lang = textLang;
+  }
   const parts = [
     languageNote(r.language_note),
     notices(r.notices),
-    r.title ? el("h2", { class: "msg__title" }, r.title) : null,
-    paragraphs(r.text, "acc-text msg__text"),
-    steps(r.steps),
-    Array.isArray(r.links) && r.links.length
-      ? el("ul", { class: "msg__links" }, r.links.map((l) => el("li", {}, externalLink(l, "fr-link fr-link--sm"))))
-      : null,
+    r.title ? el("h2", { class: "msg__title", lang: textLang }, r.title) : null,
+    text,
+    stepList,
     outcome === "answer" && data.intent && Array.isArray(r.steps) && r.steps.length
-      ? el("p", { class: "msg__print" }, el("a", { class: "fr-link fr-link--sm fr-icon-printer-line fr-link--icon-left", href: ficheUrl(data.intent, site), target: "_blank", rel: "noopener", title: "Version à imprimer – nouvelle fenêtre" }, "Version à imprimer"))
+      ? el("p", { class: "msg__print" }, el("a", { class: "fr-link fr-link--sm fr-icon-printer-line fr-link--icon-left", href: ficheUrl(data.intent, site, l), target: "_blank", rel: "noopener", title: `${w.print} – ${w.newWindow}` }, w.print))
       : null,
-    glossary(r.glossary),
-    handsOff || !r.title ? contact(r.contact) : null,
-    outcome === "fallback" ? handoff(r, data.asked) : null,
-    quickReplies(r.quick_replies, { outcome }),
-    live && outcome === "answer" ? feedback(data.intent) : null,
+    moreDetails(
+      l,
+      sheet(r.sheet, { textLang }),
+      Array.isArray(r.links) && r.links.length
+        ? el("ul", { class: "msg__links", lang: textLang }, r.links.map((link) => el("li", {}, externalLink(link, "fr-link fr-link--sm", l))))
+        : null,
+      glossary(r.glossary, { lang: l }),
+    ),
+    handsOff || !r.title ? contact(r.contact, { lang: l }) : null,
+    outcome === "fallback" ? handoff(r, data.asked, l) : null,
+    quickReplies(r.quick_replies, { outcome, lang: l }),
+    live && outcome === "answer" ? feedback(data.intent, l) : null,
   ];
-  const node = botShell(...parts);
+  const node = botShell(l, ...parts);
   node.dataset.outcome = outcome || "";
   if (data.intent) node.dataset.intent = data.intent;
   return node;
@@ -271,9 +377,8 @@ let startTopics = null;
 
 async function loadStartTopics() {
   try {
-    const q = site ? `?site=${encodeURIComponent(site)}` : "";
-    const t = await api(`/api/v1/topics${q}`);
-    if (t.site && t.site.name) siteName.textContent = t.site.name;
+    const t = await api(`/api/v1/topics${intentQuery(site, lang)}`);
+    if (t.site && t.site.name) setSiteName(t.site.name);
     const journeys = [];
     for (const d of t.domains || []) {
       if (d.here === false) continue;
@@ -286,11 +391,10 @@ async function loadStartTopics() {
 }
 
 function welcome() {
+  const w = words(lang);
   const node = botShell(
-    paragraphs(
-      `Bonjour. Je réponds aux questions sur les démarches.\nÉcrivez votre question en quelques mots, par exemple : « renouveler mon titre de séjour ».${startTopics && startTopics.length ? "\nOu touchez un sujet :" : ""}`,
-      "acc-text msg__text",
-    ),
+    lang,
+    paragraphs(`${w.welcome}${startTopics && startTopics.length ? `\n${w.orTopic}` : ""}`, "acc-text msg__text"),
     startTopics && startTopics.length ? quickReplies(startTopics, { outcome: "start" }) : null,
   );
   node.classList.add("msg--welcome");
@@ -305,7 +409,7 @@ function errorBubble(message, retry) {
       "div",
       { class: "msg__bubble" },
       el("div", { class: "fr-alert fr-alert--error fr-alert--sm" }, el("p", {}, message)),
-      retry ? el("button", { type: "button", class: "fr-btn fr-btn--secondary fr-btn--sm msg__retry", onclick: retry }, "Réessayer") : null,
+      retry ? el("button", { type: "button", class: "fr-btn fr-btn--secondary fr-btn--sm msg__retry", onclick: retry }, words(lang).retry) : null,
     ),
   );
 }
@@ -344,6 +448,8 @@ async function send({ message, choice, label }) {
   const body = { channel: "web" };
   if (session) body.session = session;
   if (site) body.site = site;
+  // The person's choice; an English reply also holds until they switch.
+  if (chosen || lang !== "fr") body.lang = lang;
   if (message !== undefined) body.message = message;
   else body.choice = choice;
   try {
@@ -368,14 +474,14 @@ async function send({ message, choice, label }) {
     // only, like the rest of the conversation).
     if (data.outcome === "fallback" && message !== undefined) data.asked = message;
     remember({ role: "bot", data });
+    // Not chosen yet: the panel follows the language the server replied
+    // in (a question typed in English).
+    if (!chosen && data.reply && langOf(data.reply.lang) !== lang) setLang(data.reply.lang);
     append(botReply(data));
   } catch (e) {
+    const w = words(lang);
     const text =
-      e instanceof ApiError && e.status === 0
-        ? "Le service ne répond pas. Vérifiez votre connexion, puis réessayez."
-        : e instanceof ApiError && e.code === "message_too_long"
-          ? "Votre question est trop longue. Écrivez-la en quelques mots."
-          : "Un problème est arrivé. Réessayez dans un moment.";
+      e instanceof ApiError && e.status === 0 ? w.offline : e instanceof ApiError && e.code === "message_too_long" ? w.tooLong : w.failed;
     // Forget the failed question so a retry does not show it twice.
     transcript.pop();
     save(KEY_LOG, transcript);
@@ -401,7 +507,7 @@ form.addEventListener("submit", (event) => {
   event.preventDefault();
   const text = input.value.trim();
   if (!text) {
-    showError("Écrivez votre question avant de l'envoyer.");
+    showError(words(lang).empty);
     input.focus();
     return;
   }
@@ -455,6 +561,7 @@ if (embedded) {
 }
 
 if (site) siteName.dataset.site = site;
+setLang(lang);
 renderAll();
 loadStartTopics().then(() => {
   if (startTopics.length) log.firstElementChild?.replaceWith(welcome());

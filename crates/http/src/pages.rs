@@ -39,7 +39,8 @@ use super::config::Cors;
 use super::error::ApiError;
 use super::AppState;
 use accueil_engine::content::{Content, Intent, Site};
-use accueil_engine::reply::{Composer, Reply};
+use accueil_engine::lang::Lang;
+use accueil_engine::reply::{Composer, Reply, SheetView};
 use accueil_service::conversation::Refusal;
 
 /// One file of `web/`, compiled in.
@@ -436,6 +437,20 @@ fn security_headers(h: &mut HeaderMap, path: &str, media_type: &str, cors: &Cors
 #[derive(Debug, Deserialize)]
 pub(crate) struct FicheQuery {
     site: Option<String>,
+    /// `fr` (the default) or `en`.
+    lang: Option<String>,
+}
+
+/// The `?lang=` of a page or menu: French when absent or empty, `en` for
+/// English, anything else refused (`400 unknown_lang`, as the chat does).
+pub(crate) fn query_lang(raw: Option<&str>) -> Result<Lang, ApiError> {
+    match raw.map(str::trim).filter(|l| !l.is_empty()) {
+        None => Ok(Lang::Fr),
+        Some(code) => Lang::parse(code).ok_or_else(|| {
+            let shown: String = code.chars().filter(|c| !c.is_control()).take(64).collect();
+            ApiError::Refused(Refusal::UnknownLang(shown))
+        }),
+    }
 }
 
 /// The intent and site of a `/fiche/` request, or the error to show.
@@ -468,8 +483,9 @@ async fn fiche(
     let result = (|| {
         let UrlPath(id) = path.map_err(|e| ApiError::InvalidPath(e.body_text()))?;
         let Query(query) = query.map_err(|e| ApiError::InvalidQuery(e.body_text()))?;
+        let lang = query_lang(query.lang.as_deref())?;
         let engine = state.engine();
-        let content = &engine.content;
+        let content = engine.content_in(lang);
         let (intent, site) = fiche_target(content, &id, query.site.as_deref())?;
         // The printable page carries what the chat would: the notices in
         // force about this answer, the glossary, the site's contact.
@@ -477,8 +493,8 @@ async fn fiche(
         let reply = Composer::new(content, site)
             .with_notices(&notices, state.now(), false)
             .answer(intent);
-        let url = fiche_url(&state, &intent.id, site).ok();
-        Ok::<String, ApiError>(render_fiche(intent, site, &reply, url.as_deref()))
+        let url = fiche_url(&state, &intent.id, site, lang).ok();
+        Ok::<String, ApiError>(render_fiche(intent, site, &reply, url.as_deref(), lang))
     })();
     let mut response = match result {
         Ok(page) => page.into_response(),
@@ -511,9 +527,10 @@ async fn qr_code(
 ) -> Result<Response, ApiError> {
     let UrlPath(id) = path.map_err(|e| ApiError::InvalidPath(e.body_text()))?;
     let Query(query) = query.map_err(|e| ApiError::InvalidQuery(e.body_text()))?;
+    let lang = query_lang(query.lang.as_deref())?;
     let engine = state.engine();
     let (intent, site) = fiche_target(&engine.content, &id, query.site.as_deref())?;
-    let url = fiche_url(&state, &intent.id, site)?;
+    let url = fiche_url(&state, &intent.id, site, lang)?;
     let svg = qr_svg(&url).map_err(|e| ApiError::Internal(format!("QR code of {url}: {e}")))?;
     let mut response = svg.into_response();
     let h = response.headers_mut();
@@ -539,7 +556,13 @@ pub fn qr_svg(text: &str) -> Result<String, qrcode::types::QrError> {
 /// The absolute address of an intent's fiche, from the configured public
 /// URL only: built from the request's Host header, a page or a QR code
 /// would point wherever a client (or a poisoned shared cache) said.
-fn fiche_url(state: &AppState, intent: &str, site: Option<&Site>) -> Result<String, ApiError> {
+/// French is the page's default: only English is written in the address.
+fn fiche_url(
+    state: &AppState,
+    intent: &str,
+    site: Option<&Site>,
+    lang: Lang,
+) -> Result<String, ApiError> {
     let base = state
         .settings()
         .pages
@@ -547,8 +570,13 @@ fn fiche_url(state: &AppState, intent: &str, site: Option<&Site>) -> Result<Stri
         .as_ref()
         .ok_or(ApiError::NoPublicUrl)?;
     let mut url = format!("{base}/fiche/{}", percent_encode(intent));
+    let mut sep = '?';
     if let Some(site) = site {
-        let _ = write!(url, "?site={}", percent_encode(&site.id));
+        let _ = write!(url, "{sep}site={}", percent_encode(&site.id));
+        sep = '&';
+    }
+    if lang != Lang::Fr {
+        let _ = write!(url, "{sep}lang={}", lang.code());
     }
     Ok(url)
 }
@@ -608,8 +636,76 @@ fn french_date(date: &str) -> String {
     }
 }
 
-const PAGE_HEAD: &str = r#"<!doctype html>
-<html lang="fr">
+/// The printable page's own words, in the page's language.
+struct FicheWords {
+    /// Who publishes the page when no site is given.
+    org: &'static str,
+    kind: &'static str,
+    steps: &'static str,
+    /// "{n} étapes", the list's label.
+    steps_count: &'static str,
+    step: &'static str,
+    links: &'static str,
+    glossary: &'static str,
+    contact: &'static str,
+    address: &'static str,
+    hours: &'static str,
+    phone: &'static str,
+    checked: &'static str,
+    online: &'static str,
+    print: &'static str,
+    /// Before a value: « : » in French, ":" in English.
+    colon: &'static str,
+}
+
+const FICHE_FR: FicheWords = FicheWords {
+    org: "Services de l'État",
+    kind: "Fiche pratique",
+    steps: "Les étapes",
+    steps_count: "étapes",
+    step: "Étape",
+    links: "Pour en savoir plus",
+    glossary: "Mots expliqués",
+    contact: "Contact",
+    address: "Adresse",
+    hours: "Horaires",
+    phone: "Téléphone",
+    checked: "Informations vérifiées le",
+    online: "Cette fiche sur internet",
+    print: "Imprimer cette fiche",
+    colon: " :",
+};
+
+const FICHE_EN: FicheWords = FicheWords {
+    org: "French State services",
+    kind: "Information sheet",
+    steps: "The steps",
+    steps_count: "steps",
+    step: "Step",
+    links: "More information",
+    glossary: "Words explained",
+    contact: "Contact",
+    address: "Address",
+    hours: "Opening hours",
+    phone: "Phone",
+    checked: "Information checked on",
+    online: "This sheet online",
+    print: "Print this sheet",
+    colon: ":",
+};
+
+fn fiche_words(lang: Lang) -> &'static FicheWords {
+    match lang {
+        Lang::Fr => &FICHE_FR,
+        Lang::En => &FICHE_EN,
+    }
+}
+
+fn page_head(out: &mut String, lang: Lang) {
+    let _ = write!(
+        out,
+        r#"<!doctype html>
+<html lang="{}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -617,36 +713,63 @@ const PAGE_HEAD: &str = r#"<!doctype html>
 <link rel="stylesheet" href="/assets/dsfr/dsfr-accueil.print.min.css" media="print">
 <link rel="stylesheet" href="/assets/accueil/fiche.css">
 <link rel="icon" href="/assets/dsfr/favicon/favicon.svg" type="image/svg+xml">
-"#;
-
-fn page_header(out: &mut String, org: &str) {
-    let _ = write!(
-        out,
-        r#"<header class="fiche-header">
-<p class="fr-logo">République<br>Française</p>
-<p class="fiche-org">{}<span class="fiche-kind">Fiche pratique</span></p>
-</header>
 "#,
-        esc(org)
+        lang.code()
     );
 }
 
-/// The printable page of one intent.
-fn render_fiche(intent: &Intent, site: Option<&Site>, reply: &Reply, url: Option<&str>) -> String {
+fn page_header(out: &mut String, org: &str, words: &FicheWords) {
+    let _ = write!(
+        out,
+        r#"<header class="fiche-header">
+<p class="fr-logo" lang="fr">République<br>Française</p>
+<p class="fiche-org">{}<span class="fiche-kind">{}</span></p>
+</header>
+"#,
+        esc(org),
+        words.kind
+    );
+}
+
+/// The printable page of one intent, in `lang` (`intent` and `reply` come
+/// from the content of that language; an intent with no text in it is
+/// French, marked so for screen readers).
+fn render_fiche(
+    intent: &Intent,
+    site: Option<&Site>,
+    reply: &Reply,
+    url: Option<&str>,
+    lang: Lang,
+) -> String {
+    let words = fiche_words(lang);
+    // ` lang="fr"` on the content's own texts when they are not in the
+    // page's language.
+    let text_lang = if intent.lang == lang {
+        String::new()
+    } else {
+        format!(" lang=\"{}\"", intent.lang.code())
+    };
+    let colon = words.colon;
     let mut out = String::with_capacity(8 * 1024);
-    let org = site
-        .map(|s| s.name.as_str())
-        .unwrap_or("Services de l'État");
-    out.push_str(PAGE_HEAD);
+    let org = site.map(|s| s.name.as_str()).unwrap_or(words.org);
+    page_head(&mut out, lang);
     let _ = writeln!(
         out,
         "<title>{} – {}</title>\n</head>\n<body>",
         esc(&intent.title),
         esc(org)
     );
-    page_header(&mut out, org);
+    page_header(&mut out, org, words);
     out.push_str("<main id=\"contenu\" class=\"fiche\">\n");
-    let _ = writeln!(out, "<h1>{}</h1>", esc(&intent.title));
+    let _ = writeln!(out, "<h1{text_lang}>{}</h1>", esc(&intent.title));
+    if let Some(note) = &reply.language_note {
+        let _ = writeln!(
+            out,
+            "<p class=\"fiche-language-note\" lang=\"{}\">{}</p>",
+            esc(&note.lang),
+            esc(&note.text)
+        );
+    }
     for notice in &reply.notices {
         let _ = write!(
             out,
@@ -664,17 +787,23 @@ fn render_fiche(intent: &Intent, site: Option<&Site>, reply: &Reply, url: Option
         out.push_str("</p></div>\n");
     }
 
-    out.push_str("<div class=\"fiche-answer\">\n");
+    let _ = writeln!(out, "<div class=\"fiche-answer\"{text_lang}>");
     for line in reply.text.lines().map(str::trim).filter(|l| !l.is_empty()) {
         let _ = writeln!(out, "<p>{}</p>", esc(line));
     }
     out.push_str("</div>\n");
 
+    if let Some(sheet) = &reply.sheet {
+        sheet_section(&mut out, sheet, &text_lang);
+    }
+
     if !reply.steps.is_empty() {
         let _ = writeln!(
             out,
-            "<h2>Les étapes</h2>\n<ol class=\"fiche-steps\" aria-label=\"{} étapes\">",
-            reply.steps.len()
+            "<h2>{}</h2>\n<ol class=\"fiche-steps\" aria-label=\"{} {}\">",
+            words.steps,
+            reply.steps.len(),
+            words.steps_count
         );
         for step in &reply.steps {
             out.push_str("<li class=\"fiche-step\">");
@@ -691,12 +820,13 @@ fn render_fiche(intent: &Intent, site: Option<&Site>, reply: &Reply, url: Option
             }
             let _ = write!(
                 out,
-                "<div><p class=\"fiche-step-n\">Étape {}</p><p class=\"fiche-step-text\">{}</p>",
+                "<div><p class=\"fiche-step-n\">{} {}</p><p class=\"fiche-step-text\"{text_lang}>{}</p>",
+                words.step,
                 step.n,
                 esc(&step.text)
             );
             if let Some(link) = &step.link {
-                link_paragraph(&mut out, &link.label, &link.url);
+                link_paragraph(&mut out, &link.label, &link.url, colon);
             }
             out.push_str("</div></li>\n");
         }
@@ -704,17 +834,25 @@ fn render_fiche(intent: &Intent, site: Option<&Site>, reply: &Reply, url: Option
     }
 
     if !reply.links.is_empty() {
-        out.push_str("<h2>Pour en savoir plus</h2>\n<ul class=\"fiche-links\">\n");
+        let _ = writeln!(
+            out,
+            "<h2>{}</h2>\n<ul class=\"fiche-links\"{text_lang}>",
+            words.links
+        );
         for link in &reply.links {
             out.push_str("<li>");
-            link_paragraph(&mut out, &link.label, &link.url);
+            link_paragraph(&mut out, &link.label, &link.url, colon);
             out.push_str("</li>\n");
         }
         out.push_str("</ul>\n");
     }
 
     if !reply.glossary.is_empty() {
-        out.push_str("<h2>Mots expliqués</h2>\n<dl class=\"fiche-glossary\">\n");
+        let _ = writeln!(
+            out,
+            "<h2>{}</h2>\n<dl class=\"fiche-glossary\">",
+            words.glossary
+        );
         for g in &reply.glossary {
             let _ = writeln!(
                 out,
@@ -726,13 +864,17 @@ fn render_fiche(intent: &Intent, site: Option<&Site>, reply: &Reply, url: Option
         out.push_str("</dl>\n");
     }
     if let Some(contact) = &reply.contact {
-        out.push_str("<h2>Contact</h2>\n<div class=\"fiche-contact\">\n");
+        let _ = writeln!(
+            out,
+            "<h2>{}</h2>\n<div class=\"fiche-contact\">",
+            words.contact
+        );
         let _ = writeln!(out, "<p><strong>{}</strong></p>", esc(&contact.name));
         if let Some(a) = &contact.address {
-            let _ = writeln!(out, "<p>Adresse : {}</p>", esc(a));
+            let _ = writeln!(out, "<p>{}{colon} {}</p>", words.address, esc(a));
         }
         if let Some(h) = &contact.hours {
-            let _ = writeln!(out, "<p>Horaires : {}</p>", esc(h));
+            let _ = writeln!(out, "<p>{}{colon} {}</p>", words.hours, esc(h));
         }
         if let Some(p) = &contact.phone {
             let tel: String = p
@@ -741,7 +883,8 @@ fn render_fiche(intent: &Intent, site: Option<&Site>, reply: &Reply, url: Option
                 .collect();
             let _ = writeln!(
                 out,
-                "<p>Téléphone : <a href=\"tel:{}\">{}</a></p>",
+                "<p>{}{colon} <a href=\"tel:{}\">{}</a></p>",
+                words.phone,
                 esc(&tel),
                 esc(p)
             );
@@ -754,33 +897,63 @@ fn render_fiche(intent: &Intent, site: Option<&Site>, reply: &Reply, url: Option
 
     out.push_str("<footer class=\"fiche-footer\">\n");
     if let Some(date) = &intent.reviewed {
-        let _ = writeln!(
-            out,
-            "<p>Informations vérifiées le {}.</p>",
-            esc(&french_date(date))
-        );
+        let _ = writeln!(out, "<p>{} {}.</p>", words.checked, esc(&french_date(date)));
     }
     if let Some(url) = url {
         let _ = writeln!(
             out,
-            "<p>Cette fiche sur internet : <span class=\"fiche-url\">{}</span></p>",
+            "<p>{}{colon} <span class=\"fiche-url\">{}</span></p>",
+            words.online,
             esc(url)
         );
     }
-    out.push_str(
+    let _ = write!(
+        out,
         "<p class=\"fiche-actions\"><button type=\"button\" id=\"imprimer\" \
          class=\"fr-btn fr-btn--secondary fr-icon-printer-line fr-btn--icon-left\">\
-         Imprimer cette fiche</button></p>\n</footer>\n</main>\n\
+         {}</button></p>\n</footer>\n</main>\n\
          <script src=\"/assets/accueil/fiche.js\" defer></script>\n</body>\n</html>\n",
+        words.print
     );
     out
 }
 
-fn link_paragraph(out: &mut String, label: &str, url: &str) {
+/// « La démarche en bref »: the sheet's rows as a definition list, the
+/// papers as a list. `text_lang`: the ` lang` attribute of its texts.
+fn sheet_section(out: &mut String, sheet: &SheetView, text_lang: &str) {
+    let _ = writeln!(
+        out,
+        "<section class=\"fiche-sheet\" aria-labelledby=\"fiche-sheet-title\">\n\
+         <h2 id=\"fiche-sheet-title\">{}</h2>\n<dl class=\"fiche-sheet-rows\">",
+        esc(&sheet.title)
+    );
+    for row in &sheet.rows {
+        let _ = write!(
+            out,
+            "<div class=\"fiche-sheet-row\" data-field=\"{}\"><dt>{}</dt><dd{text_lang}>",
+            esc(row.field),
+            esc(row.label)
+        );
+        if let Some(text) = &row.text {
+            out.push_str(&esc(text));
+        }
+        if !row.items.is_empty() {
+            out.push_str("<ul>");
+            for item in &row.items {
+                let _ = write!(out, "<li>{}</li>", esc(item));
+            }
+            out.push_str("</ul>");
+        }
+        out.push_str("</dd></div>\n");
+    }
+    out.push_str("</dl>\n</section>\n");
+}
+
+fn link_paragraph(out: &mut String, label: &str, url: &str, colon: &str) {
     if safe_href(url) {
         let _ = write!(
             out,
-            "<p class=\"fiche-link\">{} : <a href=\"{}\">{}</a></p>",
+            "<p class=\"fiche-link\">{}{colon} <a href=\"{}\">{}</a></p>",
             esc(label),
             esc(url),
             esc(url)
@@ -788,7 +961,7 @@ fn link_paragraph(out: &mut String, label: &str, url: &str) {
     } else {
         let _ = write!(
             out,
-            "<p class=\"fiche-link\">{} : {}</p>",
+            "<p class=\"fiche-link\">{}{colon} {}</p>",
             esc(label),
             esc(url)
         );
@@ -812,14 +985,14 @@ fn error_page(e: &ApiError) -> String {
         ),
     };
     let mut out = String::with_capacity(1024);
-    out.push_str(PAGE_HEAD);
+    page_head(&mut out, Lang::Fr);
     let _ = writeln!(out, "<title>{title}</title>");
     let _ = writeln!(
         out,
         "<meta name=\"accueil-error\" content=\"{}\">\n</head>\n<body>",
         e.code()
     );
-    page_header(&mut out, "Services de l'État");
+    page_header(&mut out, FICHE_FR.org, &FICHE_FR);
     let _ = writeln!(
         out,
         "<main id=\"contenu\" class=\"fiche\">\n<h1>{title}</h1>\n<p>{text}</p>\n</main>\n</body>\n</html>"

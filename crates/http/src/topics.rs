@@ -12,8 +12,9 @@ use axum::response::Response;
 use serde::{Deserialize, Serialize};
 
 use super::error::{json_response, ApiError};
+use super::pages::query_lang;
 use super::AppState;
-use accueil_engine::content::{Content, Domain, Intent};
+use accueil_engine::content::{Content, Domain, Intent, Lang};
 use accueil_engine::reply::{self, Composer, PictoRef, Reply};
 
 #[derive(Debug, Serialize)]
@@ -77,18 +78,32 @@ fn pictos(content: &Content, intent: &Intent) -> Vec<PictoRef> {
 #[derive(Debug, Deserialize)]
 pub(crate) struct TopicsQuery {
     site: Option<String>,
+    /// `fr` (the default) or `en`: the titles' language.
+    lang: Option<String>,
+}
+
+/// A domain's label in `lang`.
+fn domain_label(domain: Domain, lang: Lang) -> &'static str {
+    match (lang, domain) {
+        (Lang::Fr, d) => d.label(),
+        (Lang::En, Domain::Sejour) => "Residence permits",
+        (Lang::En, Domain::Ddtm) => "DDTM procedures",
+        (Lang::En, Domain::FranceServices) => "France services",
+        (Lang::En, Domain::Conversation) => "Conversation",
+    }
 }
 
 /// The menu tree: every domain but the conversation one, with its intents
 /// in title order (as a person scans a menu); with `?site=`, in that
-/// site's order.
+/// site's order; with `?lang=en`, the English titles where written.
 pub(crate) async fn topics(
     State(state): State<AppState>,
     query: Result<Query<TopicsQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let Query(query) = query.map_err(|e| ApiError::InvalidQuery(e.body_text()))?;
+    let lang = query_lang(query.lang.as_deref())?;
     let engine = state.engine();
-    let content = &engine.content;
+    let content = engine.content_in(lang);
     let site = accueil_service::conversation::find_site(content, query.site.as_deref())?;
     let mut order: Vec<Domain> = Domain::ALL
         .iter()
@@ -112,7 +127,7 @@ pub(crate) async fn topics(
             intents.sort_by(|a, b| a.title.cmp(&b.title).then_with(|| a.id.cmp(&b.id)));
             TopicDomain {
                 id: d.name(),
-                label: d.label(),
+                label: domain_label(d, lang),
                 intents: intents
                     .into_iter()
                     .map(|i| TopicIntent {
@@ -171,6 +186,8 @@ pub(crate) async fn topics(
 #[derive(Debug, Deserialize)]
 pub(crate) struct IntentQuery {
     site: Option<String>,
+    /// `fr` (the default) or `en`.
+    lang: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -181,7 +198,8 @@ struct IntentPage<'a> {
     reply: Reply,
 }
 
-/// One intent's full reply, with a site's values when `?site=` is given.
+/// One intent's full reply, with a site's values when `?site=` is given,
+/// in English with `?lang=en`.
 pub(crate) async fn intent(
     State(state): State<AppState>,
     path: Result<Path<String>, PathRejection>,
@@ -189,8 +207,9 @@ pub(crate) async fn intent(
 ) -> Result<Response, ApiError> {
     let Path(id) = path.map_err(|e| ApiError::InvalidPath(e.body_text()))?;
     let Query(query) = query.map_err(|e| ApiError::InvalidQuery(e.body_text()))?;
+    let lang = query_lang(query.lang.as_deref())?;
     let engine = state.engine();
-    let content = &engine.content;
+    let content = engine.content_in(lang);
     let site = accueil_service::conversation::find_site(content, query.site.as_deref())?;
     let Some(intent) = content.intent(&id) else {
         let shown: String = id.chars().filter(|c| !c.is_control()).take(64).collect();
