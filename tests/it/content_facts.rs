@@ -220,6 +220,15 @@ fn every_sejour_and_conv_intent_and_every_journey_has_english() {
     }
 }
 
+/// English replies describe their pictures in English (`alt_en`).
+#[test]
+fn every_pictogram_has_an_english_description() {
+    let content = content();
+    for p in content.pictos.values() {
+        assert!(p.alt_en.is_some(), "pictogram `{}` has no alt_en", p.id);
+    }
+}
+
 /// Steps are in the order a person does them, where a rule says which
 /// comes first: (what must come first, what it comes before), each a
 /// word of the step's text (normalised: no accents, lowercase).

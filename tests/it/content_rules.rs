@@ -2,26 +2,7 @@
 //! the French one, sheets are complete, jargon is explained, and
 //! `--report` lists the reviews that are due and the texts with no English.
 
-use std::process::Command;
-
-use crate::support::content_copy;
-
-fn run(root: &std::path::Path, args: &[&str]) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_accueil"))
-        .arg("--content")
-        .arg(root)
-        .arg("check")
-        .args(args)
-        .env_remove("ACCUEIL_CONTENT")
-        .output()
-        .expect("run accueil check");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.code().unwrap_or(-1), text)
-}
+use crate::support::{content_copy, run_check as run};
 
 const RENEWAL: &str = "faq/titres-de-sejour/renouvellement.toml";
 

@@ -5,8 +5,6 @@
 //! One content folder (a copy of the fixture) holds one broken journey per
 //! mistake, so the table below reads as the list of rules.
 
-use std::process::Command;
-
 use crate::support::content_copy;
 
 fn journey(root: &std::path::Path, name: &str, body: &str) {
@@ -43,19 +41,7 @@ choices = [
 }
 
 fn check(root: &std::path::Path) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_accueil"))
-        .arg("--content")
-        .arg(root)
-        .arg("check")
-        .env_remove("ACCUEIL_CONTENT")
-        .output()
-        .expect("run accueil check");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.code().unwrap_or(-1), text)
+    crate::support::run_check(root, &[])
 }
 
 #[test]

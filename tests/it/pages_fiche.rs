@@ -124,7 +124,7 @@ async fn lang_en_prints_the_english_text() {
     assert!(html.contains("<p>You renew your titre de séjour (residence permit) on ANEF.</p>"));
     assert!(!html.contains("{{"), "{html}");
     // The sheet, steps and the page's own words in English; the French
-    // pictograms.
+    // pictograms, described in English.
     assert!(html.contains("<h2 id=\"fiche-sheet-title\">The procedure at a glance</h2>"));
     assert!(html.contains("<dt>Who for</dt><dd>People whose residence permit is ending.</dd>"));
     assert!(html.contains("<li>Your passport.</li>"));
@@ -132,7 +132,7 @@ async fn lang_en_prints_the_english_text() {
     assert!(
         html.contains("Step 1</p><p class=\"fiche-step-text\">Log in to your ANEF account.</p>")
     );
-    assert!(html.contains("alt=\"Un site internet\""));
+    assert!(html.contains("alt=\"A website\""), "{html}");
     assert!(
         html.contains("ANEF website (in French): <a href="),
         "{html}"

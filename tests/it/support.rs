@@ -226,6 +226,24 @@ pub fn payloads(v: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// `accueil --content ROOT check ARGS...`: its exit code and its output.
+pub fn run_check(root: &Path, args: &[&str]) -> (i32, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_accueil"))
+        .arg("--content")
+        .arg(root)
+        .arg("check")
+        .args(args)
+        .env_remove("ACCUEIL_CONTENT")
+        .output()
+        .expect("run accueil check");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.code().unwrap_or(-1), text)
+}
+
 /// Add an intent file to a content folder.
 pub fn write_intent(root: &Path, folder: &str, name: &str, toml: &str) {
     std::fs::write(root.join(folder).join(format!("{name}.toml")), toml).expect("write intent");

@@ -102,41 +102,21 @@ pub fn validate(content: &Content, inputs: &Inputs<'_>, diags: &mut Vec<Diagnost
                 .flat_map(|s| falc_problems(s, &content.glossary))
                 .collect::<Vec<_>>()
         };
+        let falc_en = |text: &str| {
+            sentences(text)
+                .iter()
+                .flat_map(|s| falc_problems(s, &content.glossary_en))
+                .collect::<Vec<_>>()
+        };
         crate::journey::validate(
             journey,
             content.source(&journey.path),
             &|id| ids.contains(id),
             &|p| content.pictos.contains_key(p),
             &falc,
+            &falc_en,
             diags,
         );
-    }
-    for journey in content.journeys.values() {
-        let text = content.source(&journey.path);
-        let mut push = |line: usize, severity: Severity, message: String| {
-            diags.push(Diagnostic {
-                path: journey.path.clone(),
-                line,
-                severity,
-                message,
-            });
-        };
-        match &journey.en {
-            None => {}
-            Some(en) => {
-                let texts =
-                    std::iter::once(en.title.as_str()).chain(en.nodes.values().flat_map(|n| {
-                        std::iter::once(n.question.as_str())
-                            .chain(n.choices.iter().map(String::as_str))
-                    }));
-                for t in texts {
-                    let line = line_containing(text, first_chars(t, 30)).unwrap_or(1);
-                    for (severity, message) in falc_problems(t, &content.glossary_en) {
-                        push(line, severity, format!("[en]: {message}"));
-                    }
-                }
-            }
-        }
     }
     check_glossary(content, diags);
     check_sites(content, diags);

@@ -130,6 +130,9 @@ pub struct Picto {
     /// `<category>/<name>` of the DSFR artwork pictogram.
     pub dsfr: String,
     pub alt: String,
+    /// The English description (`alt_en`), shown in English replies.
+    #[serde(skip)]
+    pub alt_en: Option<String>,
 }
 
 impl Picto {
@@ -611,6 +614,7 @@ fn load_registry<T: Default>(
 struct RawPicto {
     dsfr: Spanned<String>,
     alt: Spanned<String>,
+    alt_en: Option<String>,
 }
 
 fn parse_pictos(path: &Path, text: &str, diags: &mut Vec<Diagnostic>) -> BTreeMap<String, Picto> {
@@ -652,6 +656,7 @@ fn parse_pictos(path: &Path, text: &str, diags: &mut Vec<Diagnostic>) -> BTreeMa
                 id,
                 dsfr: p.dsfr.into_inner(),
                 alt: p.alt.into_inner(),
+                alt_en: p.alt_en.filter(|a| !a.trim().is_empty()),
             },
         );
     }

@@ -329,6 +329,7 @@ pub fn validate(
     intent_exists: &dyn Fn(&str) -> bool,
     picto_exists: &dyn Fn(&str) -> bool,
     falc: &dyn Fn(&str) -> Vec<(Severity, String)>,
+    falc_en: &dyn Fn(&str) -> Vec<(Severity, String)>,
     diags: &mut Vec<Diagnostic>,
 ) {
     let line = |needle: &str| {
@@ -427,6 +428,16 @@ pub fn validate(
         let l = line("[en]");
         if en.title.trim().is_empty() {
             push(l, Severity::Error, "[en]: empty title".into());
+        }
+        let texts = std::iter::once(&en.title).chain(
+            en.nodes
+                .values()
+                .flat_map(|n| std::iter::once(&n.question).chain(n.choices.iter())),
+        );
+        for t in texts {
+            for (severity, message) in falc_en(t) {
+                push(line(t), severity, format!("[en]: {message}"));
+            }
         }
         for node in &journey.nodes {
             match en.nodes.get(&node.id) {
@@ -591,10 +602,47 @@ choices = [
                 &|i| i.starts_with("sejour."),
                 &|_| true,
                 &|_| Vec::new(),
+                &|_| Vec::new(),
                 &mut d,
             );
         }
         (j, d)
+    }
+
+    #[test]
+    fn the_english_wording_covers_every_node_with_as_many_choices() {
+        let (j, _) = run(OK);
+        let j = j.expect("parses");
+        let first = &j.nodes[0];
+        let labels: Vec<String> = first
+            .choices
+            .iter()
+            .map(|_| "A choice".to_owned())
+            .collect();
+        let mut en = format!(
+            "\n[en]\ntitle = \"Which procedure?\"\n\n[en.nodes.{}]\nquestion = \"Do you work?\"\nchoices = [{}]\n",
+            first.id,
+            labels.iter().map(|l| format!("\"{l}\"")).collect::<Vec<_>>().join(", ")
+        );
+        let (_, d) = run(&format!("{OK}{en}"));
+        let errors: Vec<String> = d
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .map(|d| d.message.clone())
+            .collect();
+        // Only the nodes with no English are errors.
+        assert_eq!(errors.len(), j.nodes.len() - 1, "{errors:?}");
+        assert!(
+            errors.iter().all(|e| e.contains("has no English wording")),
+            "{errors:?}"
+        );
+        en = en.replace("[\"A choice\", ", "[");
+        let (_, d) = run(&format!("{OK}{en}"));
+        assert!(
+            d.iter()
+                .any(|d| d.message.contains("choices, the French node has")),
+            "{d:?}"
+        );
     }
 
     #[test]

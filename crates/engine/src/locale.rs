@@ -5,7 +5,8 @@
 //! English questions too); only the reply's wording changes. The English
 //! copy is the same content with each intent's and journey's `[en]` part in
 //! place of the French text, the glossary's English explanations and the
-//! sites' `[en]` values: every reply builder then works unchanged on it.
+//! sites' `[en]` values and the pictograms' `alt_en`: every reply builder
+//! then works unchanged on it.
 //! An intent with no English text keeps its French one, and says so
 //! ([`Intent::lang`]).
 
@@ -22,6 +23,11 @@ pub fn english(content: &Content) -> Content {
     }
     for journey in en.journeys.values_mut() {
         english_journey(journey);
+    }
+    for picto in en.pictos.values_mut() {
+        if let Some(alt) = picto.alt_en.take() {
+            picto.alt = alt;
+        }
     }
     en.glossary = content.glossary_en.clone();
     en.glossary_terms = crate::content::glossary_terms(&en.glossary);
