@@ -202,3 +202,29 @@ async fn an_unknown_lang_is_a_clear_error() {
         .await;
     assert_eq!(wrong_type.status, axum::http::StatusCode::BAD_REQUEST);
 }
+
+/// Done-when of issue 13: every residence-permit and conversation intent
+/// of the shipped content answers in English, with no note.
+#[test]
+fn every_shipped_sejour_and_conv_intent_answers_in_english() {
+    use accueil::content::Domain;
+    use accueil::lang::Lang;
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let engine = accueil::Engine::load(root).expect("shipped content loads");
+    let composer = accueil::reply::Composer::new(&engine.english, None);
+    let mut n = 0;
+    for intent in engine
+        .english
+        .intents
+        .iter()
+        .filter(|i| matches!(i.domain, Domain::Sejour | Domain::Conversation))
+    {
+        let reply = composer.answer(intent);
+        assert_eq!(reply.lang, Lang::En, "{}", intent.id);
+        assert_eq!(intent.lang, Lang::En, "{}: no English text", intent.id);
+        assert_eq!(reply.language_note, None, "{}", intent.id);
+        assert!(!reply.text.contains("{{"), "{}: {}", intent.id, reply.text);
+        n += 1;
+    }
+    assert!(n > 40, "{n} intents checked");
+}
