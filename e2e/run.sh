@@ -33,27 +33,17 @@ absolute() {
 
 chromium="${CHROMIUM:-/usr/bin/chromium}"
 
-as_root() {
-  if [[ "$(id -u)" == 0 ]]; then
-    "$@"
-  elif command -v sudo >/dev/null 2>&1; then
-    sudo "$@"
-  else
-    echo "e2e: need root to run: $*" >&2
-    return 1
-  fi
-}
+# shellcheck source=scripts/apt-lib.sh
+source "$root/scripts/apt-lib.sh"
 
 if [[ "${E2E_SKIP_INSTALL:-}" != 1 ]]; then
   if [[ ! -x "$chromium" ]]; then
     echo "== installing chromium (Debian package)"
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    apt_install e2e chromium
   fi
   if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
     echo "== installing nodejs and npm (Debian packages)"
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
+    apt_install e2e nodejs npm
   fi
   node_major="$(node -p 'process.versions.node.split(".")[0]')"
   if (( node_major < 20 )); then

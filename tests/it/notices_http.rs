@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::support::*;
-use accueil::notices::{format_datetime, Notice, Origin};
+use accueil::notices::{format_datetime, Notice};
 use accueil::store::{now_millis, SledStore, Store};
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
@@ -244,18 +244,14 @@ async fn replies_carry_the_notices_that_concern_them() {
     // A notice that has already ended, put in the store by an earlier run.
     let store = app.state.store();
     let ended = Notice {
-        id: "fini".into(),
-        site: None,
-        starts_at: now_millis() - 3 * HOUR,
-        ends_at: now_millis() - HOUR,
-        text: "Fini.".into(),
-        link: None,
-        intents: vec![],
         domains: vec!["sejour".into()],
-        origin: Origin::Admin {
-            by: "root".into(),
-            at: 0,
-        },
+        ..Notice::by_agent(
+            "fini",
+            "Fini.",
+            now_millis() - 3 * HOUR,
+            now_millis() - HOUR,
+            "root",
+        )
     };
     assert!(app.state.notices().put(store, ended).await.expect("put"));
 

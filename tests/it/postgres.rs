@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 
 use crate::review_crash::Server;
 use crate::support::*;
-use accueil::notices::{Notice, Origin};
+use accueil::notices::Notice;
 use accueil::review::TicketKind;
 use accueil::store::{
     Change, CounterKey, Entry, EntryId, Paraphrase, Pending, SessionLookup, SledStore, Status,
@@ -259,20 +259,7 @@ fn pending(text: &str, expires_at: u64) -> Pending {
 }
 
 fn notice(id: &str) -> Notice {
-    Notice {
-        id: id.into(),
-        site: None,
-        starts_at: 1_000,
-        ends_at: 2_000,
-        text: "Le guichet est fermé lundi.".into(),
-        link: None,
-        intents: vec![],
-        domains: vec![],
-        origin: Origin::Admin {
-            by: "root".into(),
-            at: 0,
-        },
-    }
+    Notice::by_agent(id, "Le guichet est fermé lundi.", 1_000, 2_000, "root")
 }
 
 /// What every store must do, whatever keeps it.

@@ -92,6 +92,25 @@ pub struct Notice {
 }
 
 impl Notice {
+    /// A general notice written by an agent (`by`, at time 0): for every
+    /// site, with no link, about no intent or domain. Callers narrow it.
+    pub fn by_agent(id: &str, text: &str, starts_at: Millis, ends_at: Millis, by: &str) -> Notice {
+        Notice {
+            id: id.to_owned(),
+            site: None,
+            starts_at,
+            ends_at,
+            text: text.to_owned(),
+            link: None,
+            intents: Vec::new(),
+            domains: Vec::new(),
+            origin: Origin::Admin {
+                by: by.to_owned(),
+                at: 0,
+            },
+        }
+    }
+
     pub fn is_active(&self, now: Millis) -> bool {
         self.starts_at <= now && now < self.ends_at
     }
@@ -551,20 +570,7 @@ pub(crate) mod tests {
     }
 
     pub(crate) fn notice(id: &str) -> Notice {
-        Notice {
-            id: id.into(),
-            site: None,
-            starts_at: 1_000,
-            ends_at: 2_000,
-            text: "Le guichet est fermé lundi.".into(),
-            link: None,
-            intents: vec![],
-            domains: vec![],
-            origin: Origin::Admin {
-                by: "root".into(),
-                at: 0,
-            },
-        }
+        Notice::by_agent(id, "Le guichet est fermé lundi.", 1_000, 2_000, "root")
     }
 
     #[test]

@@ -997,22 +997,17 @@ mod tests {
     //! step shows one step per reply, « Étape suivante » until the last.
     use super::*;
     use crate::content::Step;
-    use crate::notices::Origin;
 
     fn notice(id: &str, intents: &[&str]) -> Notice {
         Notice {
-            id: id.into(),
-            site: None,
-            starts_at: 1_000,
-            ends_at: 2_000,
-            text: format!("Avis {id} : la CAF est fermée."),
-            link: None,
             intents: intents.iter().map(|s| s.to_string()).collect(),
-            domains: vec![],
-            origin: Origin::Admin {
-                by: "root".into(),
-                at: 0,
-            },
+            ..Notice::by_agent(
+                id,
+                &format!("Avis {id} : la CAF est fermée."),
+                1_000,
+                2_000,
+                "root",
+            )
         }
     }
 

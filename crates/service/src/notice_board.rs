@@ -114,20 +114,7 @@ mod tests {
     use crate::store::SledStore;
 
     fn notice(id: &str) -> Notice {
-        Notice {
-            id: id.into(),
-            site: None,
-            starts_at: 1_000,
-            ends_at: 2_000,
-            text: "Le guichet est fermé lundi.".into(),
-            link: None,
-            intents: vec![],
-            domains: vec![],
-            origin: Origin::Admin {
-                by: "root".into(),
-                at: 0,
-            },
-        }
+        Notice::by_agent(id, "Le guichet est fermé lundi.", 1_000, 2_000, "root")
     }
 
     #[tokio::test]

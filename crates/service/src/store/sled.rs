@@ -1240,20 +1240,7 @@ mod tests {
     #[tokio::test]
     async fn notices_round_trip_and_unreadable_ones_are_named() {
         let s = store();
-        let notice = Notice {
-            id: "a".into(),
-            site: None,
-            starts_at: 1_000,
-            ends_at: 2_000,
-            text: "Le guichet est fermé lundi.".into(),
-            link: None,
-            intents: vec![],
-            domains: vec![],
-            origin: accueil_engine::notices::Origin::Admin {
-                by: "root".into(),
-                at: 0,
-            },
-        };
+        let notice = Notice::by_agent("a", "Le guichet est fermé lundi.", 1_000, 2_000, "root");
         s.notices().put(&notice).await.unwrap();
         SledStore::put(&s, Keyspace::Overlays, b"notice:corrupt", b"{").unwrap();
         SledStore::put(&s, Keyspace::Overlays, b"other:thing", b"{}").unwrap();
