@@ -28,12 +28,11 @@ fn main() {
             .0;
     let index = Index::build(&content);
     let evaluate = |p: Params| {
-        let e = Engine {
-            english: content.clone(),
-            content: content.clone(),
-            matcher: Matcher::with_params(index.clone(), p),
-            semantic: None,
-        };
+        let e = Engine::from_parts(
+            content.clone(),
+            content.clone(),
+            Matcher::with_params(index.clone(), p),
+        );
         let r = run(&e, &cases);
         let score = r.accuracy() - 3.0 * r.wrong_rate() + 0.3 * r.rejection_rate();
         (score, r.accuracy(), r.wrong_rate(), r.rejection_rate(), p)

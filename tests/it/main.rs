@@ -19,6 +19,7 @@ mod http_server;
 mod journeys_check;
 mod journeys_http;
 mod layers;
+mod memo;
 mod notices_http;
 mod pages_fiche;
 mod pages_static;

@@ -76,6 +76,38 @@ fn altered(q: &str, drop: usize) -> String {
 proptest! {
     #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
 
+    /// A decision reused from the memo is the decision made afresh.
+    #[test]
+    fn a_kept_decision_is_the_fresh_one(p in any::<prop::sample::Index>(), drop in 0usize..40) {
+        let q = altered(p.get::<String>(paraphrases()), drop);
+        // `explain` always matches afresh.
+        let fresh = engine().explain(&q);
+        for m in [engine().decide(&q), engine().decide(&q)] {
+            prop_assert_eq!(m.outcome, fresh.outcome);
+            prop_assert_eq!(&m.intent, &fresh.intent);
+            prop_assert_eq!(m.confidence, fresh.confidence);
+            prop_assert_eq!(&m.language, &fresh.language);
+            let ids = |m: &accueil::Match| m.candidates.iter().map(|c| c.intent.clone()).collect::<Vec<_>>();
+            prop_assert_eq!(ids(&m), ids(&fresh));
+        }
+    }
+
+    /// A question holding personal data is not kept, and is masked.
+    #[test]
+    fn a_question_with_personal_data_is_never_kept(n in 10_000_000u32..99_999_999) {
+        // An engine of its own: the other tests' lookups would count.
+        static OWN: OnceLock<Engine> = OnceLock::new();
+        let engine = OWN.get_or_init(|| {
+            Engine::load(Path::new(env!("CARGO_MANIFEST_DIR"))).expect("content loads")
+        });
+        let q = format!("rdv titre de sejour mon numero 06{n}");
+        let (hits, _) = engine.memo_counts();
+        engine.decide(&q);
+        engine.decide(&q);
+        prop_assert_eq!(engine.memo_counts().0, hits, "reused a decision on {}", q);
+        prop_assert!(!engine.mask(&q).contains(&n.to_string()));
+    }
+
     #[test]
     fn greetings_and_sign_offs_never_undo_an_answer(
         p in any::<prop::sample::Index>(),

@@ -540,7 +540,7 @@ fn check_jargon(
             let tw: Vec<&str> = words(&norm).collect();
             for (term, n) in &terms {
                 let term_words: Vec<&str> = words(n).collect();
-                if crate::falc::find_term(&tw, &term_words).is_some()
+                if crate::terms::find_term(&tw, &term_words).is_some()
                     && !explains(glossary, term)
                     && warned.insert(term.as_str())
                 {

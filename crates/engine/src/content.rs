@@ -186,9 +186,8 @@ pub struct Content {
     pub intents: Vec<Intent>,
     pub pictos: BTreeMap<String, Picto>,
     pub glossary: BTreeMap<String, String>,
-    /// The glossary's lowercase terms (not acronyms), each with its words
-    /// normalised, so a reply finds them without normalising them again.
-    pub glossary_terms: Vec<(String, Vec<String>)>,
+    /// The glossary's keys, ready to be found in reply texts.
+    pub glossary_terms: crate::terms::GlossaryIndex,
     /// The glossary's English explanations (its `[en]` table).
     pub glossary_en: BTreeMap<String, String>,
     /// Words a reader may not know (`intents/jargon.toml`): an answer using
@@ -698,15 +697,9 @@ fn parse_glossary(
     }
 }
 
-/// The terms of a glossary, normalised: its keys with a lowercase letter
-/// (the others are acronyms, matched as written).
-pub fn glossary_terms(glossary: &BTreeMap<String, String>) -> Vec<(String, Vec<String>)> {
-    glossary
-        .keys()
-        .filter(|k| k.chars().any(char::is_lowercase))
-        .map(|k| (k.clone(), crate::normalize::tokenize(k)))
-        .filter(|(_, words)| !words.is_empty())
-        .collect()
+/// A glossary's keys, ready to be found in texts.
+pub fn glossary_terms(glossary: &BTreeMap<String, String>) -> crate::terms::GlossaryIndex {
+    crate::terms::GlossaryIndex::new(glossary)
 }
 
 /// The jargon list: `terms = [...]`.

@@ -7,9 +7,10 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::check;
-use crate::content::{Content, ContentError, Site};
+use crate::content::{Content, ContentError, Intent, Site};
 use crate::index::Index;
 use crate::matcher::{Match, Matcher, Params};
+use crate::memo::Memo;
 use crate::notices::Millis;
 use crate::reply::{self, Reply};
 use crate::semantic::{self, Semantic, Setup};
@@ -33,6 +34,19 @@ impl Content {
     }
 }
 
+/// Questions whose decisions are kept, per generation ([`Memo`]).
+const MEMO_QUESTIONS: usize = 2048;
+
+/// Questions longer than this (bytes) are matched every time: stories
+/// hardly repeat.
+const MEMO_QUESTION_BYTES: usize = 160;
+
+/// Answers kept per generation: more than intents × sites × languages.
+const MEMO_ANSWERS: usize = 4096;
+
+/// An answer's key: language, site id and intent id.
+const MEMO_ANSWER_KEY_BYTES: usize = 512;
+
 #[derive(Debug, Clone)]
 pub struct Engine {
     pub content: Content,
@@ -41,6 +55,13 @@ pub struct Engine {
     pub matcher: Matcher,
     /// The sentence encoder's view, when its model files were found.
     pub semantic: Option<Arc<Semantic>>,
+    /// Recent decisions ([`Engine::decide`]'s), valid as long as the
+    /// engine: `matcher` and `semantic` are set before the first question
+    /// (a copy of the engine starts with an empty memo).
+    memo: Memo<Match>,
+    /// Full answers as worded ([`Engine::intent_reply`]): the same few
+    /// hundred, built from the content's strings on every turn otherwise.
+    answers: Memo<Reply>,
 }
 
 impl Engine {
@@ -63,11 +84,21 @@ impl Engine {
     pub fn with_params(content: Content, params: Params) -> Engine {
         let index = Index::build(&content);
         let calibration = content.calibration.clone();
+        let matcher = Matcher::with_params(index, params).with_calibration(calibration);
+        let english = crate::locale::english(&content);
+        Engine::from_parts(content, english, matcher)
+    }
+
+    /// An engine of parts already built (a tuning loop reuses one index
+    /// for many parameters).
+    pub fn from_parts(content: Content, english: Content, matcher: Matcher) -> Engine {
         Engine {
-            english: crate::locale::english(&content),
             content,
-            matcher: Matcher::with_params(index, params).with_calibration(calibration),
+            english,
+            matcher,
             semantic: None,
+            memo: Memo::new(MEMO_QUESTIONS, MEMO_QUESTION_BYTES),
+            answers: Memo::new(MEMO_ANSWERS, MEMO_ANSWER_KEY_BYTES),
         }
     }
 
@@ -94,13 +125,58 @@ impl Engine {
     /// engine's content: see [`Semantic::build`]).
     pub fn with_semantic(mut self, semantic: Option<Arc<Semantic>>) -> Engine {
         self.semantic = semantic;
+        self.memo = Memo::new(MEMO_QUESTIONS, MEMO_QUESTION_BYTES);
         self
     }
 
     /// Match a question to an intent (or to none): lexically, and with the
     /// encoder where the lexical decision is unsure and the layer is on.
+    /// The same question gets the same decision, so recent ones are
+    /// kept ([`crate::memo`]) — only those with nothing to mask: a
+    /// question holding personal data stays nowhere, not even in memory.
     pub fn decide(&self, question: &str) -> Match {
-        self.decide_with(question, false)
+        if let Some(m) = self.memo.get(question) {
+            return m;
+        }
+        let m = self.decide_with(question, false);
+        if self.memo.fits(question) && crate::mask::mask(question) == question {
+            self.memo.put(question, m.clone());
+        }
+        m
+    }
+
+    /// A question with its personal data masked ([`crate::mask::mask`]):
+    /// a question whose decision is kept is known to hold none (every
+    /// answered question is masked for the agents' review).
+    pub fn mask(&self, question: &str) -> String {
+        if self.memo.contains(question) {
+            // Kept only when masking found nothing.
+            return question.to_owned();
+        }
+        crate::mask::mask(question)
+    }
+
+    /// [`reply::intent_reply`], kept per language, site and intent when
+    /// `content` is this engine's (French or English; `site` one of its
+    /// sites): a reply depends on nothing else.
+    pub fn intent_reply(&self, content: &Content, site: Option<&Site>, intent: &Intent) -> Reply {
+        let ours = std::ptr::eq(content, &self.content) || std::ptr::eq(content, &self.english);
+        if !ours {
+            return reply::intent_reply(content, site, intent);
+        }
+        let key = format!(
+            "{}\u{1}{}\u{1}{}",
+            content.lang.code(),
+            site.map_or("", |s| s.id.as_str()),
+            intent.id
+        );
+        self.answers
+            .get_or(&key, || reply::intent_reply(content, site, intent))
+    }
+
+    /// How many decisions [`Engine::decide`] reused and made.
+    pub fn memo_counts(&self) -> (u64, u64) {
+        self.memo.counts()
     }
 
     /// [`Engine::decide`] with an explanation of each candidate and both

@@ -131,7 +131,7 @@ pub fn falc_problems(
                     Severity::Error,
                     format!("FALC: Roman numeral `{token}`: write it in digits"),
                 ));
-            } else if is_acronym(token) && !glossary.contains_key(token) {
+            } else if crate::terms::is_acronym(token) && !glossary.contains_key(token) {
                 found.push((
                     Severity::Error,
                     format!("FALC: acronym `{token}` is not explained in intents/glossary.toml"),
@@ -233,36 +233,6 @@ fn is_roman_numeral(token: &str) -> bool {
     !core.is_empty()
         && core.chars().all(|c| matches!(c, 'I' | 'V' | 'X'))
         && (core.len() >= 2 || suffixed)
-}
-
-/// Two or more capitals (digits allowed after the first letter): CAF, VLS.
-/// Whether `text_words` (a normalised text's words) use `term_words` (a
-/// glossary or jargon term, normalised): the words in a row, a final `s`
-/// or `x` allowed on each (plurals). Returns the first word's index.
-pub fn find_term(text_words: &[&str], term_words: &[&str]) -> Option<usize> {
-    if term_words.is_empty() || term_words.len() > text_words.len() {
-        return None;
-    }
-    let same = |w: &str, t: &str| {
-        w == t
-            || (w.len() == t.len() + 1
-                && w.starts_with(t)
-                && (w.ends_with('s') || w.ends_with('x')))
-    };
-    text_words
-        .windows(term_words.len())
-        .position(|win| win.iter().zip(term_words).all(|(w, t)| same(w, t)))
-}
-
-/// An acronym (`ANEF`, `VLS-TS`'s parts): matched as written; any other
-/// glossary key is a term, matched without case or accents.
-pub fn is_acronym(token: &str) -> bool {
-    let letters = token.chars().filter(|c| c.is_alphabetic()).count();
-    token.chars().next().is_some_and(|c| c.is_ascii_uppercase())
-        && letters >= 2
-        && token
-            .chars()
-            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@
 //! encoder's view, combined with the lexical one by [`fusion`], and
 //! [`language`]. Replies: [`reply`], in a [`lang`] of their own: [`locale`]
 //! makes the English copy of the content they are worded from. [`engine`]
-//! ties them together; [`eval`] and [`cluster`] measure and group (the stopwatch of `accueil bench` is
+//! ties them together, with a [`memo`] of recent decisions; [`eval`] and [`cluster`] measure and group (the stopwatch of `accueil bench` is
 //! the binary's).
 //! Times come in as [`notices::Millis`] from the caller.
 //! See ARCHITECTURE.md for one question followed through the code.
@@ -33,12 +33,14 @@ pub mod lexicon;
 pub mod locale;
 pub mod mask;
 pub mod matcher;
+pub mod memo;
 pub mod normalize;
 pub mod notice_rules;
 pub mod notices;
 pub mod reply;
 pub mod segment;
 pub mod semantic;
+pub mod terms;
 pub mod words;
 
 /// The sentence encoder, for callers that load it once and share it.

@@ -20,7 +20,6 @@ use crate::content::{Content, Domain, Intent, Link, Sheet, Site};
 use crate::journey::Journey;
 use crate::lang::Lang;
 use crate::matcher::{Match, Outcome};
-use crate::normalize::{normalize, words};
 use crate::notices::{Millis, Notice, Subject};
 
 /// The few sentences the assistant adds to the content's answers, in one
@@ -444,39 +443,16 @@ pub fn glossary_for<'a>(
     texts: impl IntoIterator<Item = &'a str>,
 ) -> Vec<GlossaryEntry> {
     let mut out: Vec<GlossaryEntry> = Vec::new();
-    let terms = &content.glossary_terms;
     for text in texts {
-        let mut found: Vec<(usize, String, String)> = Vec::new();
-        let mut at = 0;
-        for token in text.split(|c: char| !(c.is_alphanumeric() || c == '\'')) {
-            at += 1;
-            // "l'ANEF" → "ANEF"; "VLS-TS" is split on the hyphen above.
-            let token = token.rsplit('\'').next().unwrap_or(token);
-            if token.len() < 2 || !crate::falc::is_acronym(token) {
+        for (_, term) in content.glossary_terms.find(text) {
+            if out.iter().any(|e| e.term == term) {
                 continue;
             }
-            if let Some(explanation) = content.glossary.get(token) {
-                found.push((at, token.to_owned(), explanation.clone()));
-            }
-        }
-        if !terms.is_empty() {
-            let norm = normalize(text);
-            let text_words: Vec<&str> = words(&norm).collect();
-            // Term positions count words, acronyms tokens: close enough
-            // to order the few entries of one text.
-            for (term, term_words) in terms {
-                let tw: Vec<&str> = term_words.iter().map(String::as_str).collect();
-                if let Some(pos) = crate::falc::find_term(&text_words, &tw) {
-                    if let Some(explanation) = content.glossary.get(term) {
-                        found.push((pos + 1, term.clone(), explanation.clone()));
-                    }
-                }
-            }
-        }
-        found.sort_by_key(|(pos, _, _)| *pos);
-        for (_, term, explanation) in found {
-            if !out.iter().any(|e| e.term == term) {
-                out.push(GlossaryEntry { term, explanation });
+            if let Some(explanation) = content.glossary.get(&term) {
+                out.push(GlossaryEntry {
+                    term,
+                    explanation: explanation.clone(),
+                });
             }
         }
     }

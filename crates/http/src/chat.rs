@@ -6,11 +6,13 @@
 //! sessions) lives in [`accueil_service::conversation`], testable without HTTP.
 
 use axum::extract::State;
-use axum::response::{IntoResponse, Response};
-use axum::Json;
+use axum::response::Response;
 use serde::{Deserialize, Serialize};
 
-use super::error::{ApiError, AppJson};
+use super::error::{sized_json_response, ApiError, AppJson};
+
+/// Room for a reply's JSON: most are 1 to 4 KB.
+const REPLY_BYTES: usize = 4096;
 use super::AppState;
 use accueil_engine::matcher::Outcome;
 use accueil_engine::reply::Reply;
@@ -99,7 +101,7 @@ pub(crate) async fn chat(
         reply: &out.reply,
         journey: out.journey.as_ref(),
     };
-    let mut response = Json(body).into_response();
+    let mut response = sized_json_response(&body, REPLY_BYTES)?;
     response.extensions_mut().insert(TurnLog {
         outcome: out.outcome.as_str(),
         intent: out.intent.clone(),

@@ -396,7 +396,7 @@ async fn purge_loop(state: AppState) {
 }
 
 /// Every `--sync-interval`: check that the store answers (for
-/// `/healthz`), and with a shared store pick up the agents' changes made
+/// `/healthz`), write the counters it buffered, and with a shared store pick up the agents' changes made
 /// on other instances: the served engine is laid again and the notices
 /// read again when the store's change counter moved.
 async fn watch_loop(state: AppState) {
@@ -420,6 +420,11 @@ impl AppState {
             }
         };
         self.inner.store_up.store(up, Ordering::Relaxed);
+        // The turns counted since the last round (the embedded store
+        // buffers them: a write per turn cost more than the turn).
+        if let Err(e) = store.counters().commit().await {
+            tracing::warn!(error = %e, "cannot write the counters");
+        }
         if !up || !store.shared() {
             return;
         }

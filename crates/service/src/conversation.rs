@@ -345,6 +345,7 @@ struct Said {
 
 /// The context a turn works in.
 struct Ctx<'a> {
+    engine: &'a Engine,
     content: &'a Content,
     site: Option<&'a Site>,
     channel: Channel,
@@ -389,6 +390,7 @@ pub async fn play(
     };
     let (words, site) = worded(lang);
     let mut ctx = Ctx {
+        engine,
         content: words,
         site,
         channel: req.channel,
@@ -436,7 +438,7 @@ pub async fn play(
             };
             if said.outcome == Outcome::Fallback {
                 journey_walk::offer_on_fallback(content, &m.candidates, &mut said.reply);
-                said.reply.question = Some(accueil_engine::mask::mask(text.as_str()));
+                said.reply.question = Some(engine.mask(text.as_str()));
             }
             asked = Some(m);
             said
@@ -616,7 +618,9 @@ fn on_intent(ctx: &mut Ctx<'_>, intent: &Intent, confidence: f32) -> Said {
             if let Some(walked) = ctx.content.intent(&walked) {
                 said.reply.quick_replies = reply::with_start_again(
                     ctx.content,
-                    reply::intent_reply(ctx.content, ctx.site, walked).quick_replies,
+                    ctx.engine
+                        .intent_reply(ctx.content, ctx.site, walked)
+                        .quick_replies,
                 );
             }
             said
@@ -687,7 +691,7 @@ fn answer(ctx: &mut Ctx<'_>, intent: &Intent, confidence: f32) -> Said {
         outcome: Outcome::Answer,
         intent: Some(intent.id.clone()),
         confidence,
-        reply: reply::intent_reply(ctx.content, ctx.site, intent),
+        reply: ctx.engine.intent_reply(ctx.content, ctx.site, intent),
     }
 }
 

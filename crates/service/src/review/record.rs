@@ -67,7 +67,7 @@ struct Kept {
 }
 
 fn keep(engine: &Engine, text: &str, m: &Match) -> Kept {
-    let masked = mask(text);
+    let masked = engine.mask(text);
     // Most questions hold no personal data: the matcher already has their
     // normalised form.
     let normalized = if masked == text {

@@ -176,7 +176,15 @@ pub trait Counters: Send + Sync {
     /// Add each vector element by element to its counter (missing counters
     /// count from zero; a longer vector lengthens the counter). Each
     /// counter is updated atomically; cheap enough for every chat turn.
+    /// A store may buffer additions (see [`Counters::commit`]).
     async fn add(&self, adds: &[(CounterKey, &[u64])]) -> Result<(), StoreError>;
+
+    /// Write what [`Counters::add`] buffered, for a store that writes
+    /// behind (the embedded one); reads see the additions either way.
+    /// Called every sync interval.
+    async fn commit(&self) -> Result<(), StoreError> {
+        Ok(())
+    }
 
     /// The counters of the days `from..=to`, in key order.
     async fn read(&self, from: u32, to: u32) -> Result<Vec<(CounterKey, Vec<u64>)>, StoreError>;

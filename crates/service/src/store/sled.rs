@@ -16,6 +16,7 @@
 //! not at all.
 
 use std::cell::RefCell;
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -106,6 +107,12 @@ pub struct SledStore {
     /// pending question holds it until its writes are applied, so two
     /// transactions never both take the same question.
     ephemeral: Mutex<Ephemeral>,
+    /// Counter additions not yet written to sled, by counter key: every
+    /// chat turn adds to a counter, and a sled write per turn cost more
+    /// than the turn's matching. Written by [`Counters::commit`] (every
+    /// sync interval), before any read of the counters, on flush and when
+    /// the store is dropped; a crash loses at most the additions since.
+    counts: Mutex<BTreeMap<Vec<u8>, Vec<u64>>>,
     /// Bumped by every change of paraphrases or notices ([`Store::changes`]).
     changes: AtomicU64,
 }
@@ -113,6 +120,15 @@ pub struct SledStore {
 struct Ephemeral {
     sessions: Bounded,
     pending: Bounded,
+}
+
+impl Drop for SledStore {
+    fn drop(&mut self) {
+        // sled flushes its own buffers when the last handle goes.
+        if let Err(e) = self.commit_counts() {
+            tracing::error!(error = %e, "counters lost on closing the store");
+        }
+    }
 }
 
 fn fail(what: &str, e: sled::Error) -> StoreError {
@@ -173,6 +189,7 @@ impl SledStore {
             counters: tree("counters")?,
             db,
             changes: AtomicU64::new(0),
+            counts: Mutex::new(BTreeMap::new()),
             ephemeral: Mutex::new(Ephemeral {
                 sessions: Bounded::new(max_sessions),
                 pending: Bounded::new(max_sessions),
@@ -192,6 +209,26 @@ impl SledStore {
             Keyspace::Counters => Some(&self.counters),
             Keyspace::Overlays => Some(&self.overlays),
         }
+    }
+
+    /// Write the buffered counter additions to sled (no fsync). What
+    /// cannot be written is kept for the next time.
+    fn commit_counts(&self) -> Result<(), StoreError> {
+        let counts =
+            std::mem::take(&mut *self.counts.lock().unwrap_or_else(PoisonError::into_inner));
+        let mut left = counts.into_iter();
+        while let Some((key, deltas)) = left.next() {
+            let bytes: Vec<u8> = deltas.iter().flat_map(|d| d.to_be_bytes()).collect();
+            if let Err(e) = self.counters.merge(&key, bytes) {
+                // Put back what was not written, added to what came meanwhile.
+                let mut counts = self.counts.lock().unwrap_or_else(PoisonError::into_inner);
+                for (key, deltas) in std::iter::once((key, deltas)).chain(left) {
+                    add_into(counts.entry(key).or_default(), &deltas);
+                }
+                return Err(fail("adding to a counter", e));
+            }
+        }
+        Ok(())
     }
 
     fn ephemeral(&self) -> MutexGuard<'_, Ephemeral> {
@@ -221,6 +258,17 @@ fn add_counters(_key: &[u8], old: Option<&[u8]>, delta: &[u8]) -> Option<Vec<u8>
         out.extend_from_slice(&at(old, k).saturating_add(at(delta, k)).to_be_bytes());
     }
     Some(out)
+}
+
+/// Add `deltas` element by element to `sum`, lengthening it if need be
+/// (what [`add_counters`] does to the stored bytes).
+fn add_into(sum: &mut Vec<u64>, deltas: &[u64]) {
+    if sum.len() < deltas.len() {
+        sum.resize(deltas.len(), 0);
+    }
+    for (s, d) in sum.iter_mut().zip(deltas) {
+        *s = s.saturating_add(*d);
+    }
 }
 
 /// A pending question's expiry in the memory table: never by the table's
@@ -758,16 +806,19 @@ impl PendingQuestions for SledStore {
 #[async_trait]
 impl Counters for SledStore {
     async fn add(&self, adds: &[(CounterKey, &[u64])]) -> Result<(), StoreError> {
+        let mut counts = self.counts.lock().unwrap_or_else(PoisonError::into_inner);
         for (key, deltas) in adds {
-            let bytes: Vec<u8> = deltas.iter().flat_map(|d| d.to_be_bytes()).collect();
-            self.counters
-                .merge(counter_key(key), bytes)
-                .map_err(|e| fail("adding to a counter", e))?;
+            add_into(counts.entry(counter_key(key)).or_default(), deltas);
         }
         Ok(())
     }
 
+    async fn commit(&self) -> Result<(), StoreError> {
+        self.commit_counts()
+    }
+
     async fn read(&self, from: u32, to: u32) -> Result<Vec<(CounterKey, Vec<u64>)>, StoreError> {
+        self.commit_counts()?;
         let end = to.checked_add(1).map(u32::to_be_bytes);
         Ok(self
             .scan(
@@ -781,6 +832,7 @@ impl Counters for SledStore {
     }
 
     async fn purge_before(&self, day: u32) -> Result<usize, StoreError> {
+        self.commit_counts()?;
         let old = self.scan(Keyspace::Counters, &[], Some(&day.to_be_bytes()))?;
         for (key, _) in &old {
             SledStore::remove(self, Keyspace::Counters, key)?;
@@ -851,6 +903,7 @@ impl Store for SledStore {
     }
 
     async fn flush(&self) -> Result<(), StoreError> {
+        self.commit_counts()?;
         // sled's own future: the fsync runs on sled's thread, not the
         // caller's.
         self.db
@@ -1191,6 +1244,30 @@ mod tests {
         }
         let n = SledStore::get(&s, Keyspace::Inbox, b"n").unwrap().unwrap();
         assert_eq!(u64::from_be_bytes(n.try_into().unwrap()), 200);
+    }
+
+    #[tokio::test]
+    async fn counters_are_written_behind_and_kept_on_closing() {
+        let tmp = tempfile::tempdir().unwrap();
+        let day = CounterKey::Turns { day: 3 };
+        {
+            let s = SledStore::open(tmp.path()).unwrap();
+            s.counters().add(&[(day.clone(), &[1, 2])]).await.unwrap();
+            assert_eq!(s.counters.len(), 0, "buffered, not written per turn");
+            s.counters().commit().await.unwrap();
+            assert_eq!(s.counters.len(), 1);
+            s.counters()
+                .add(&[(day.clone(), &[1, 0, 4])])
+                .await
+                .unwrap();
+            s.counters().add(&[(day.clone(), &[1])]).await.unwrap();
+            // Dropped with additions not committed: written on closing.
+        }
+        let s = SledStore::open(tmp.path()).unwrap();
+        assert_eq!(
+            s.counters().read(0, 10).await.unwrap(),
+            vec![(day, vec![3, 2, 4])]
+        );
     }
 
     #[tokio::test]
