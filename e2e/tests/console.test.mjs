@@ -192,6 +192,26 @@ describe("console", () => {
     await admin.closeAll();
   });
 
+  test("a tab chosen right after signing in stays chosen (regression: it went back to Questions)", async () => {
+    const page = await openPage(browser, server, { viewport: DESKTOP });
+    // A slow menu: the tabs used to show before it arrived, and its arrival
+    // selected « Questions » again.
+    await page.route("**/api/v1/topics*", async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await route.continue();
+    });
+    const menu = page.waitForResponse((r) => r.url().includes("/api/v1/topics"));
+    await signIn(page, AGENT_TOKEN);
+    await page.getByRole("tab", { name: "Exports" }).click();
+    await menu;
+    // Whatever the menu's arrival does, it has done it by then.
+    await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 300)));
+    await page.getByRole("button", { name: "Les questions (CSV)" }).waitFor({ timeout: 5000 });
+    assert.equal(await page.getByRole("tab", { name: "Exports" }).getAttribute("aria-selected"), "true");
+    page.assertClean();
+    await page.closeAll();
+  });
+
   test("the token lives in the tab only and signing out forgets it", async () => {
     const page = await openPage(browser, server, { viewport: PHONE });
     await signIn(page, AGENT_TOKEN);

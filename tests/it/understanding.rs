@@ -4,7 +4,9 @@
 //! Properties checked: the decision never answers an intent that is not
 //! its first candidate, and a clarification offers 2 or 3 of its
 //! candidates; adding a greeting or a sign-off to a question never turns a
-//! right answer into a fallback (nor changes it). Floors: the half of
+//! right answer into a fallback (nor changes it); a decision reused from
+//! the engine's memo is the one made afresh, and a question holding
+//! personal data is never kept there. Floors: the half of
 //! `tests/data/dev_styles.tsv` that tuned nothing (half B: rows 2, 4,
 //! 6...), per style; the fitted decision matches what `accueil fit` gives
 //! on the shipped content.

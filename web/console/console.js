@@ -88,11 +88,13 @@ async function signIn(candidate) {
   await api("/api/v1/review/questions?limit=1", { token: candidate });
   token = candidate;
   storage()?.setItem(KEY_TOKEN, token);
+  // The tabs appear once the intents are there: a tab chosen earlier was
+  // thrown back to « Questions » when they arrived.
+  await loadIntents();
   $("sign-in").hidden = true;
   $("app").hidden = false;
   $("session-box").hidden = false;
   $("who").textContent = "Connecté avec un jeton";
-  await loadIntents();
   selectTab("tab-questions", { focus: false });
   $("app-title").focus?.();
 }

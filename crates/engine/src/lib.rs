@@ -3,13 +3,14 @@
 //!
 //! Text: [`normalize`] → [`lexicon`] → [`segment`], [`words`], [`mask`].
 //! Content: [`diagnostic`], [`domain`], [`journey`], [`notices`] (the model)
-//! → [`content`] (load) → [`check`] with [`falc`] and [`notice_rules`] (a
+//! → [`content`] (load) → [`check`] with [`falc`], [`terms`] and [`notice_rules`] (a
 //! pass given `now` and the menu). Matching: [`index`] → [`matcher`] with
 //! [`decision`] (fitted by [`calibrate`]); beside it [`semantic`], a sentence
 //! encoder's view, combined with the lexical one by [`fusion`], and
 //! [`language`]. Replies: [`reply`], in a [`lang`] of their own: [`locale`]
 //! makes the English copy of the content they are worded from. [`engine`]
-//! ties them together, with a [`memo`] of recent decisions; [`eval`] and [`cluster`] measure and group (the stopwatch of `accueil bench` is
+//! ties them together, with a [`memo`] of recent decisions and answers;
+//! [`eval`] and [`cluster`] measure and group (the stopwatch of `accueil bench` is
 //! the binary's).
 //! Times come in as [`notices::Millis`] from the caller.
 //! See ARCHITECTURE.md for one question followed through the code.
