@@ -247,3 +247,17 @@ export async function tapTopic(page, title) {
   }
   await tile.tap();
 }
+
+/** Record what a page reads aloud in `window.__spoken` ({text, lang}
+ * each): headless Chromium has no voice. Call before the page loads. */
+export async function recordSpeech(page) {
+  await page.addInitScript(() => {
+    window.__spoken = [];
+    if (window.speechSynthesis) {
+      window.speechSynthesis.speak = (u) => {
+        window.__spoken.push({ text: u.text, lang: u.lang });
+        setTimeout(() => u.onend && u.onend(new Event("end")), 50);
+      };
+    }
+  });
+}

@@ -12,7 +12,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { AGENT_TOKEN, ROOT, axeViolations, chatApi, formatViolations, imagesLoaded, launchBrowser, openPage, screenshot, startServer, tapTopic } from "../support.mjs";
+import { AGENT_TOKEN, ROOT, axeViolations, chatApi, formatViolations, imagesLoaded, launchBrowser, openPage, recordSpeech, screenshot, startServer, tapTopic } from "../support.mjs";
 
 const PHONE_390 = { width: 390, height: 844 };
 const KIOSK_PORTRAIT = { width: 1080, height: 1920 };
@@ -241,15 +241,7 @@ describe("kiosk", () => {
 
   test("the glossary is on screen and read aloud; a journey's « Retour » has no travel pictogram", async () => {
     const page = await openPage(browser, server, { viewport: KIOSK_PORTRAIT, hasTouch: true });
-    await page.addInitScript(() => {
-      window.__spoken = [];
-      if (window.speechSynthesis) {
-        window.speechSynthesis.speak = (u) => {
-          window.__spoken.push(u.text);
-          setTimeout(() => u.onend && u.onend(new Event("end")), 50);
-        };
-      }
-    });
+    await recordSpeech(page);
     await page.goto(`${server.url}/kiosk/?site=prefecture-guyane`);
     await page.locator(".kiosk__tile").first().waitFor();
     await page.locator(".kiosk__tile", { hasText: "Titres de séjour" }).tap();
@@ -261,7 +253,7 @@ describe("kiosk", () => {
     if (await page.locator("#listen").isVisible()) {
       await page.locator("#listen").tap();
       await page.waitForFunction(() => window.__spoken.length > 0);
-      assert.match((await page.evaluate(() => window.__spoken.join(" "))), /Les mots expliqués/);
+      assert.match((await page.evaluate(() => window.__spoken.map((s) => s.text).join(" "))), /Les mots expliqués/);
     }
     await screenshot(page, "kiosk-glossary-1080x1920");
     // A journey: its « Retour » carries the neutral arrow.

@@ -7,7 +7,7 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { PHONE, SCREENSHOTS, imagesLoaded, launchBrowser, openPage, screenshot, startServer, tapTopic } from "../support.mjs";
+import { PHONE, SCREENSHOTS, imagesLoaded, launchBrowser, openPage, recordSpeech, screenshot, startServer, tapTopic } from "../support.mjs";
 
 const SITE = "ddtm-herault";
 const KIOSK = { width: 1280, height: 800 };
@@ -27,16 +27,7 @@ after(async () => {
 
 async function openKiosk(query = `?site=${SITE}`, viewport = KIOSK) {
   const page = await openPage(browser, server, { viewport, hasTouch: true });
-  // Record what the kiosk reads aloud: headless Chromium has no voice.
-  await page.addInitScript(() => {
-    window.__spoken = [];
-    if (window.speechSynthesis) {
-      window.speechSynthesis.speak = (u) => {
-        window.__spoken.push({ text: u.text, lang: u.lang });
-        setTimeout(() => u.onend && u.onend(new Event("end")), 50);
-      };
-    }
-  });
+  await recordSpeech(page);
   // Count every key pressed: the touch path must need none.
   await page.addInitScript(() => {
     window.__keys = 0;

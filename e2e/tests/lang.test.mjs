@@ -11,7 +11,7 @@
 
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { axeViolations, chatApi, formatViolations, launchBrowser, openPage, screenshot, startServer, tapTopic } from "../support.mjs";
+import { axeViolations, chatApi, formatViolations, launchBrowser, openPage, recordSpeech, screenshot, startServer, tapTopic } from "../support.mjs";
 
 const SITE = "prefecture-guyane";
 const PHONE_390 = { width: 390, height: 844 };
@@ -244,15 +244,7 @@ describe("widget", () => {
 describe("kiosk", () => {
   async function openKiosk(query = `?site=${SITE}`) {
     const page = await openPage(browser, server, { viewport: KIOSK_PORTRAIT, hasTouch: true });
-    await page.addInitScript(() => {
-      window.__spoken = [];
-      if (window.speechSynthesis) {
-        window.speechSynthesis.speak = (u) => {
-          window.__spoken.push({ text: u.text, lang: u.lang });
-          setTimeout(() => u.onend && u.onend(new Event("end")), 50);
-        };
-      }
-    });
+    await recordSpeech(page);
     await page.goto(`${server.url}/kiosk/${query}`);
     await page.getByRole("heading", { name: "Bonjour. Que voulez-vous faire ?" }).waitFor();
     await page.locator(".kiosk__tile").first().waitFor();
